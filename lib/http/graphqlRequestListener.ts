@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HttpError } from './HttpError.js';
+import { readJsonBody } from './readJsonBody.js';
+
+export interface GraphQLRequestListenerOptions<TContext extends BaseContext> {
+  /** Path the GraphQL endpoint answers on. @default '/graphql' */
+  path?: string;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes: number;
+  /** Builds the per-request context; a thrown `HttpError` becomes the answer. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Extra plain HTTP routes (health, metrics) keyed by `METHOD /path`. */
+  routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>>;
+}
+
+/** Adapts an ApolloServer to a Node `http` request listener. */
+export function graphqlRequestListener<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  options: GraphQLRequestListenerOptions<TContext>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const graphqlPath = options.path ?? '/graphql';
+  const routes = options.routes ?? {};
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        sendGraphQLError(res, error);
+        return;
+      }
+      console.error('unhandled HTTP error', error);
+      sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+    });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const route = routes[`${method} ${url.pathname}`];
+    if (route !== undefined) {
+      await route(req, res);
+      return;
+    }
+    if (url.pathname !== graphqlPath) {
+      sendGraphQLError(res, new HttpError(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}; GraphQL is at ${graphqlPath}.`));
+      return;
+    }
+    const body = method === 'POST' ? await readJsonBody(req, options.maxBodyBytes) : undefined;
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: () => options.context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+/** Answers with a GraphQL-shaped error body, as clients expect from a GraphQL endpoint. */
+export function sendGraphQLError(res: ServerResponse, error: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = error.status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+}
+
+/** Answers a plain JSON body. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
+import type { SubgraphConfig } from './config.js';
+import { openDatabase, type Database } from './database.js';
+import { registry } from './metrics.js';
+import { migrate } from './migrate.js';
+
+export interface SubgraphDefinition<TContext extends BaseContext> {
+  config: SubgraphConfig;
+  /** The folder holding `NNN_*.sql` migrations and `seed.sql`. */
+  migrationsDir: string;
+  createServer(db: Database): ApolloServer<TContext>;
+  createContext(db: Database): TContext;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Starts a subgraph process: opens and migrates its database, serves GraphQL
+ * at /graphql plus /health and /metrics, and shuts down cleanly on SIGTERM/SIGINT.
+ * Prints `[name] listening on <url>` once ready; the launcher waits for that line.
+ */
+export async function runSubgraph<TContext extends BaseContext>(definition: SubgraphDefinition<TContext>): Promise<void> {
+  const { config } = definition;
+  const db = await openDatabase(config.name, config.databaseUrl);
+  const applied = await migrate(db, definition.migrationsDir);
+  if (applied.length > 0) console.log(`[${config.name}] applied migrations: ${applied.join(', ')}`);
+  const server = definition.createServer(db);
+  await server.start();
+  const httpServer = createServer(
+    graphqlRequestListener(server, {
+      maxBodyBytes: MAX_BODY_BYTES,
+      context: async () => definition.createContext(db),
+      routes: {
+        'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok', service: config.name }),
+        'GET /metrics': async (_req, res) => {
+          res.setHeader('content-type', registry.contentType);
+          res.end(await registry.metrics());
+        },
+      },
+    }),
+  );
+  httpServer.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(`[${config.name}] listening on http://${host}:${port}/graphql (${db.kind} database)`);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    httpServer.close();
+    httpServer.closeIdleConnections();
+    await server.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+/** Runs `main` and exits loudly if start-up fails. */
+export function startOrExit(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(`[${name}] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,108 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { sqlStatements } from './metrics.js';
+
+export type Row = Record<string, unknown>;
+
+/** The part of a database connection resolvers use: parameterised SQL. */
+export interface Queryable {
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs a multi-statement script without parameters (migrations, seeds). */
+  exec(script: string): Promise<void>;
+}
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** A subgraph's own database: PostgreSQL when a URL is given, otherwise embedded PGlite. */
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'embedded';
+  /** Runs `work` in one transaction; a thrown error rolls it back. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database a subgraph owns. On PostgreSQL the service gets its own
+ * schema (named after it) through `search_path`, so services sharing a server
+ * still never see each other's tables.
+ */
+export async function openDatabase(service: string, url: string | undefined): Promise<Database> {
+  const counted = sqlStatements.labels(service);
+  if (url === undefined) return openEmbedded(counted);
+  return openPostgres(service, url, counted);
+}
+
+interface StatementCounter {
+  inc(): void;
+}
+
+async function openEmbedded(counter: StatementCounter): Promise<Database> {
+  const db = await PGlite.create();
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      counter.inc();
+      const result = await q.query<T>(sql, [...params]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(script) {
+      counter.inc();
+      await q.exec(script);
+    },
+  });
+  return {
+    kind: 'embedded',
+    ...wrap(db),
+    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
+    close: () => db.close(),
+  };
+}
+
+async function openPostgres(service: string, url: string, counter: StatementCounter): Promise<Database> {
+  if (!/^[a-z][a-z0-9_]*$/.test(service)) throw new Error(`invalid service name for a schema: ${service}`);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${service}`);
+  } catch (error) {
+    // Two replicas may race to create the schema; the loser sees a unique violation.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  } finally {
+    await admin.end();
+  }
+  const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${service}`, max: 10 });
+  pool.on('error', (error) => console.error(`[${service}] idle database connection failed`, error.message));
+  const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      counter.inc();
+      const result = await q.query<T>(sql, [...params]);
+      return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+    },
+    async exec(script) {
+      counter.inc();
+      await q.query(script);
+    },
+  });
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      const tx = wrap(client);
+      try {
+        await tx.query('BEGIN');
+        const result = await work(tx);
+        await tx.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

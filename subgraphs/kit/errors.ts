@@ -1,0 +1,24 @@
+import { GraphQLError } from 'graphql';
+
+/** Error codes subgraphs put in `extensions.code`; the gateway passes them through. */
+export enum SubgraphErrorCode {
+  BadUserInput = 'BAD_USER_INPUT',
+  NotFound = 'NOT_FOUND',
+  OutOfStock = 'OUT_OF_STOCK',
+  Unauthenticated = 'UNAUTHENTICATED',
+  UpstreamFailed = 'UPSTREAM_FAILED',
+}
+
+export class SubgraphError extends GraphQLError {
+  constructor(code: SubgraphErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+/** The value a batch function returns for a key it found no row for. */
+export class NotFoundError extends Error {
+  constructor(readonly type: string, readonly key: string) {
+    super(`${type} ${key} not found`);
+    this.name = 'NotFoundError';
+  }
+}
