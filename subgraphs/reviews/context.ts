@@ -1,0 +1,14 @@
+import type { Database } from '../kit/database.js';
+import { createLoaders, type ReviewLoaders } from './loaders.js';
+
+export interface ReviewsContext {
+  db: Database;
+  loaders: ReviewLoaders;
+  /** The signed-in caller's user id; `null` for an anonymous caller. */
+  viewerId: string | null;
+}
+
+export function createContext(db: Database): ReviewsContext {
+  // Always anonymous until the gateway forwards a signed token naming the caller.
+  return { db, loaders: createLoaders(db), viewerId: null };
+}
