@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+import { createFormatError } from './formatError.js';
+import { SubgraphDataSource } from './SubgraphDataSource.js';
+
+export interface Gateway {
+  readonly server: ApolloServer<GatewayContext>;
+  readonly gateway: ApolloGateway;
+}
+
+/** Builds the federated gateway from the supergraph file; call `server.start()` before serving. */
+export function createGateway(config: GatewayConfig): Gateway {
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name)),
+  });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !config.production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createFormatError(config.production, (error) => console.error('masked error', JSON.stringify(error))),
+    plugins: config.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+  });
+  return { server, gateway };
+}
+
+function missingUrl(name: string): never {
+  throw new Error(`subgraph ${name} has no routing URL; set SUBGRAPH_${name.toUpperCase()}_URL`);
+}

@@ -1,0 +1,47 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from './errors.js';
+
+/** Codes whose messages are written for clients and safe to show in production. */
+const CLIENT_SAFE_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'NOT_FOUND',
+  'OUT_OF_STOCK',
+]);
+
+/** Extensions a client may see; anything else (stack traces, upstream responses) is dropped. */
+const CLIENT_SAFE_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'upc'];
+
+/**
+ * Shapes every error leaving the gateway. In production an error without a
+ * client-safe code is replaced by a generic one, so SQL, stack traces and
+ * upstream URLs never reach a client; development keeps the details.
+ */
+export function createFormatError(production: boolean, log: (error: GraphQLFormattedError) => void) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    if (!production) return formatted;
+    const code = formatted.extensions?.['code'];
+    if (typeof code !== 'string' || !CLIENT_SAFE_CODES.has(code)) {
+      log(formatted);
+      return { message: 'Internal server error', ...pathAndLocations(formatted), extensions: { code: ErrorCode.InternalServerError } };
+    }
+    const extensions: Record<string, unknown> = {};
+    for (const key of CLIENT_SAFE_EXTENSIONS) {
+      const value = formatted.extensions?.[key];
+      if (value !== undefined) extensions[key] = value;
+    }
+    return { message: formatted.message, ...pathAndLocations(formatted), extensions };
+  };
+}
+
+function pathAndLocations(formatted: GraphQLFormattedError): Pick<GraphQLFormattedError, 'path' | 'locations'> {
+  return {
+    ...(formatted.locations === undefined ? {} : { locations: formatted.locations }),
+    ...(formatted.path === undefined ? {} : { path: formatted.path }),
+  };
+}

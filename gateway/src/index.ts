@@ -1,0 +1,27 @@
+import { readGatewayConfig } from './config.js';
+import { startGateway } from './startGateway.js';
+
+async function main(): Promise<void> {
+  const config = readGatewayConfig();
+  const gateway = await startGateway(config);
+  console.log(`[gateway] listening on ${gateway.url}${config.production ? '' : ' (development mode)'}`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('[gateway] failed to stop cleanly', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[gateway] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
