@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { readRegistry, type SubgraphEntry } from '../schema/registry.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface SystemOptions {
+  /** Pick free ports (for tests) instead of the registry's and PORT/<NAME>_PORT. @default false */
+  freePorts?: boolean;
+  /** Environment for every process, on top of this process's own. */
+  env?: Readonly<Record<string, string>>;
+  /** Receives every line the processes print. @default console.log */
+  log?: (line: string) => void;
+  /** Called when a service exits while the system is meant to be running. */
+  onCrash?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Subgraphs to run. @default every entry of schema/subgraphs.json */
+  subgraphs?: readonly SubgraphEntry[];
+  /** Longest wait for one service to print its listening line. @default 60000 */
+  startTimeoutMs?: number;
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+export interface RunningSystem {
+  readonly gatewayUrl: string;
+  readonly services: ReadonlyMap<string, RunningService>;
+  /** Kills one service abruptly (SIGKILL), as a crash would. */
+  kill(name: string): Promise<void>;
+  /** Stops every process (SIGTERM, then SIGKILL after a grace period). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every registered subgraph as its own process, then the gateway pointed
+ * at them. Services that call peers start after those peers are listening.
+ */
+export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const entries = options.subgraphs ?? readRegistry();
+  const baseEnv = { ...process.env, ...options.env };
+  const services = new Map<string, RunningService>();
+  let stopping = false;
+
+  const launch = async (name: string, entry: string, env: Record<string, string | undefined>): Promise<RunningService> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await waitForListening(name, child, log, options.startTimeoutMs ?? 60_000);
+    child.once('exit', (code, signal) => {
+      if (!stopping) options.onCrash?.(name, code, signal);
+    });
+    const service = { name, url, process: child };
+    services.set(name, service);
+    return service;
+  };
+
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    await Promise.all([...services.values()].map((service) => terminate(service.process)));
+  };
+
+  try {
+    const waves = [entries.filter((e) => e.peers.length === 0), entries.filter((e) => e.peers.length > 0)];
+    for (const wave of waves) {
+      await Promise.all(
+        wave.map((entry) => {
+          const env: Record<string, string | undefined> = { ...baseEnv, PORT: String(options.freePorts ? 0 : portFor(entry, baseEnv)) };
+          for (const peer of entry.peers) {
+            const peerUrl = services.get(peer)?.url;
+            if (peerUrl === undefined) throw new Error(`${entry.name} calls ${peer}, which is not registered`);
+            env[`SUBGRAPH_${peer.toUpperCase()}_URL`] = peerUrl;
+          }
+          return launch(entry.name, `subgraphs/${entry.name}/index.ts`, env);
+        }),
+      );
+    }
+    const gatewayEnv: Record<string, string | undefined> = { ...baseEnv, PORT: options.freePorts ? '0' : (baseEnv['PORT'] ?? '4000') };
+    for (const service of services.values()) gatewayEnv[`SUBGRAPH_${service.name.toUpperCase()}_URL`] = service.url;
+    const gateway = await launch('gateway', 'gateway/src/index.ts', gatewayEnv);
+    return {
+      gatewayUrl: gateway.url,
+      services,
+      async kill(name) {
+        const service = services.get(name);
+        if (service === undefined) throw new Error(`no service named ${name}`);
+        const exited = new Promise((resolve) => service.process.once('exit', resolve));
+        service.process.kill('SIGKILL');
+        await exited;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function portFor(entry: SubgraphEntry, env: Record<string, string | undefined>): number {
+  const variable = `${entry.name.toUpperCase()}_PORT`;
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return entry.port;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${variable} must be a port number from 0 to 65535; got "${raw}"`);
+  return port;
+}
+
+function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const output: string[] = [];
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.join('\n')}`));
+    }, timeoutMs);
+    const onLine = (line: string): void => {
+      output.push(line);
+      log(line.startsWith('[') ? line : `[${name}] ${line}`);
+      const match = /listening on (\S+)/.exec(line);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    forEachLine(child.stdout, onLine);
+    forEachLine(child.stderr, onLine);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready:\n${output.join('\n')}`));
+    });
+  });
+}
+
+function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (stream === null) return;
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '') onLine(line);
+  });
+}
+
+async function terminate(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,37 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import type { InventoryContext } from './context.js';
+import type { StockItem } from './db.js';
+import { reserveStock } from './reserveStock.js';
+import { shippingEstimate } from './shipping.js';
+
+/** A Product representation; the gateway adds price and weight when shippingEstimate is asked for. */
+interface ProductReference {
+  upc: string;
+  price?: number;
+  weight?: number;
+}
+
+interface StockedProduct extends ProductReference {
+  quantity: number;
+}
+
+export const resolvers: GraphQLResolverMap<InventoryContext> = {
+  Product: {
+    // Keeps the @requires fields from the representation for shippingEstimate.
+    __resolveReference: async (ref: ProductReference, ctx: InventoryContext): Promise<StockedProduct> => ({
+      ...ref,
+      quantity: await ctx.loaders.quantityByUpc.load(ref.upc),
+    }),
+    inStock: (product: StockedProduct) => product.quantity > 0,
+    shippingEstimate(product: StockedProduct): number {
+      if (product.price === undefined || product.weight === undefined) {
+        throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'shippingEstimate needs the product representation to include price and weight.');
+      }
+      return shippingEstimate(product.price, product.weight);
+    },
+  },
+  Mutation: {
+    reserveStock: (_: unknown, args: { reservationId: string; items: StockItem[] }, ctx: InventoryContext) => reserveStock(ctx.db, args.reservationId, args.items),
+  },
+};

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { openDatabase, type Database } from './database.js';
+import { SubgraphError } from './errors.js';
+import { migrate } from './migrate.js';
+
+/** An embedded database with the service's migrations and seed applied, for in-process tests. */
+export async function openMigratedDatabase(service: string, migrationsUrl: URL): Promise<Database> {
+  const db = await openDatabase(service, undefined);
+  await migrate(db, fileURLToPath(migrationsUrl));
+  return db;
+}
+
+/** The `SubgraphError` a promise rejects with, as a client would see its message and extensions. */
+export async function errorOf(promise: Promise<unknown>): Promise<{ message: string; extensions: Record<string, unknown> }> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof SubgraphError)) throw new Error(`expected a SubgraphError, got ${String(error)}`);
+  return { message: error.message, extensions: { ...error.extensions } };
+}

@@ -1,0 +1,51 @@
+import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import type { PeerClient, PeerResponse } from './peerClient.js';
+
+/** The subgraphs placing an order calls. */
+export interface Peers {
+  products: PeerClient;
+  inventory: PeerClient;
+}
+
+const PRICES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { upc price } } }`;
+
+const RESERVE_STOCK = `mutation ($id: String!, $items: [StockItemInput!]!) { reserveStock(reservationId: $id, items: $items) { created } }`;
+
+/** Current prices in cents by upc; an unknown upc is the caller's mistake. */
+export async function fetchPrices(products: PeerClient, upcs: readonly string[]): Promise<Map<string, number>> {
+  const response = await products.request(PRICES, { r: upcs.map((upc) => ({ __typename: 'Product', upc })) });
+  const entities = response.data?.['_entities'];
+  if (response.errors.length > 0 || !Array.isArray(entities) || entities.length !== upcs.length) throw failed('products', response);
+  const prices = new Map<string, number>();
+  upcs.forEach((upc, index) => {
+    const entity: unknown = entities[index];
+    if (entity === null) throw new SubgraphError(SubgraphErrorCode.BadUserInput, `Product ${upc} does not exist.`, { upc });
+    if (!isPricedProduct(entity) || entity.upc !== upc) throw failed('products', response);
+    prices.set(upc, entity.price);
+  });
+  return prices;
+}
+
+/**
+ * Reserves the items' stock under `reservationId`; the same id never reserves
+ * twice, so a retried order does not take stock again.
+ */
+export async function reserveStock(inventory: PeerClient, reservationId: string, items: readonly { upc: string; quantity: number }[]): Promise<void> {
+  const response = await inventory.request(RESERVE_STOCK, { id: reservationId, items: items.map(({ upc, quantity }) => ({ upc, quantity })) });
+  const outOfStock = response.errors.find((error) => error.extensions['code'] === SubgraphErrorCode.OutOfStock);
+  if (outOfStock !== undefined) throw new SubgraphError(SubgraphErrorCode.OutOfStock, outOfStock.message, { upc: outOfStock.extensions['upc'] });
+  if (response.errors.length > 0 || !isRecord(response.data?.['reserveStock'])) throw failed('inventory', response);
+}
+
+function failed(name: string, response: PeerResponse): SubgraphError {
+  console.error(`[orders] ${name} answered unexpectedly: ${JSON.stringify(response.errors.map((error) => error.message))}`);
+  return new SubgraphError(SubgraphErrorCode.UpstreamFailed, `${name} is unavailable`, { serviceName: name });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isPricedProduct(value: unknown): value is { upc: string; price: number } {
+  return isRecord(value) && typeof value['upc'] === 'string' && typeof value['price'] === 'number';
+}

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type RunningSystem } from '../scripts/system.js';
+import { postGraphQL, readCounter, type GraphQLResponse } from './support/http.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
+
+const modes = [
+  { mode: 'embedded databases', postgres: false },
+  { mode: 'PostgreSQL', postgres: true },
+] as const;
+
+interface ProductPage {
+  totalCount: number;
+  nodes: { upc: string; category: string }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
+
+describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => {
+  let system: RunningSystem;
+  let database: ScratchDatabase | undefined;
+  const output: string[] = [];
+  const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) => postGraphQL<T>(system.gatewayUrl, text, variables);
+
+  beforeAll(async () => {
+    database = postgres ? await createScratchDatabase('supergate_e2e') : undefined;
+    system = await startSystem({
+      freePorts: true,
+      env: { NODE_ENV: 'test', ...(database === undefined ? {} : { DATABASE_URL: database.url }) },
+      log: (line) => output.push(line),
+    });
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+  });
+
+  it('answers one query that needs all five subgraphs', async () => {
+    const response = await query(`{
+      user(id: "u1") {
+        username
+        reviews { rating product { name inStock } }
+        orders { total items { quantity product { upc name price } } }
+      }
+      product(upc: "1") { upc name price inStock quantity shippingEstimate averageRating reviews(first: 2) { rating author { username } } }
+    }`);
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    const data = response.body.data as {
+      user: { username: string; reviews: { rating: number; product: { name: string; inStock: boolean } }[]; orders: unknown[] };
+      product: { upc: string; name: string; reviews: { author: { username: string } }[]; averageRating: number; shippingEstimate: number };
+    };
+    expect(data.user.username).toEqual(expect.any(String));
+    expect(data.user.reviews.length).toBeGreaterThan(0);
+    expect(data.user.reviews[0]?.product.name).toEqual(expect.any(String));
+    expect(data.product).toMatchObject({ upc: '1', name: expect.any(String), shippingEstimate: expect.any(Number), averageRating: expect.any(Number) });
+    expect(data.product.reviews).toHaveLength(2);
+    expect(data.product.reviews[0]?.author.username).toEqual(expect.any(String));
+    const withOrders = await query<{ order: { buyer: { username: string }; items: { product: { name: string } }[] } | null }>(
+      '{ users(first: 60) { nodes { id orders { id buyer { username } items { unitPrice product { name } } } } } }',
+    );
+    expect(withOrders.body.errors).toBeUndefined();
+    const users = (withOrders.body.data as unknown as { users: { nodes: { orders: { buyer: { username: string }; items: { product: { name: string } }[] }[] }[] } }).users.nodes;
+    const someOrder = users.flatMap((user) => user.orders)[0];
+    expect(someOrder?.buyer.username).toEqual(expect.any(String));
+    expect(someOrder?.items[0]?.product.name).toEqual(expect.any(String));
+  });
+
+  it('pages through a category with cursors, without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    let total = 0;
+    for (;;) {
+      const response: GraphQLResponse<{ products: ProductPage }> = await query<{ products: ProductPage }>(
+        'query Page($after: String) { products(category: "kitchen", first: 40, after: $after) { totalCount nodes { upc category } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
+      expect(response.body.errors).toBeUndefined();
+      const page: ProductPage = response.body.data!.products;
+      total = page.totalCount;
+      expect(page.nodes.every((node) => node.category === 'kitchen')).toBe(true);
+      seen.push(...page.nodes.map((node) => node.upc));
+      pages += 1;
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(total);
+    expect(pages).toBe(Math.ceil(total / 40));
+    const users = await query<{ users: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean } } }>('{ users(first: 100) { totalCount nodes { id } pageInfo { hasNextPage } } }');
+    expect(users.body.data!.users.nodes.length).toBe(users.body.data!.users.totalCount);
+    expect(users.body.data!.users.totalCount).toBeGreaterThanOrEqual(50);
+  });
+
+  it.each([5, 50])('batches the product page for first: %i into at most two SQL statements per subgraph', async (first) => {
+    const before = await sqlCounts(system);
+    const response = await query<{ topProducts: unknown[] }>(
+      `{ topProducts(first: ${first}) { name price inStock shippingEstimate reviews { rating author { username } } } }`,
+    );
+    const after = await sqlCounts(system);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.topProducts).toHaveLength(first);
+    for (const name of SUBGRAPHS) {
+      const statements = after[name]! - before[name]!;
+      expect({ name, statements, atMostTwo: statements <= 2 }).toEqual({ name, statements, atMostTwo: true });
+    }
+  });
+
+  it('sells the last five units to exactly five of twenty concurrent buyers', async () => {
+    const upc = await productWithStock(query, 10, ['1', '2', '3', '4']);
+    const stockOf = async () => (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
+    const initial = await stockOf();
+    const drain = await placeOrder('u2', upc, initial - 5, `drain-${upc}`);
+    expect(drain.body.errors).toBeUndefined();
+    expect(await stockOf()).toBe(5);
+
+    const attempts = await Promise.all(Array.from({ length: 20 }, (_, i) => placeOrder(`u${i + 3}`, upc, 1, `race-${upc}-${i}`)));
+    const placed = attempts.filter((attempt) => attempt.body.errors === undefined);
+    const refused = attempts.filter((attempt) => attempt.body.errors !== undefined);
+    expect(placed).toHaveLength(5);
+    expect(refused.map((attempt) => attempt.body.errors?.[0]?.extensions?.['code'])).toEqual(Array(15).fill('OUT_OF_STOCK'));
+    expect(await stockOf()).toBe(0);
+  });
+
+  it('returns the same order for a retried idempotency key and reserves stock once', async () => {
+    const upc = '2';
+    const stockOf = async () => (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
+    const initial = await stockOf();
+    const first = await placeOrder('u5', upc, 1, 'retry-me');
+    const again = await Promise.all([placeOrder('u5', upc, 1, 'retry-me'), placeOrder('u5', upc, 1, 'retry-me')]);
+    expect(first.body.errors).toBeUndefined();
+    const id = (first.body.data as { placeOrder: { id: string } }).placeOrder.id;
+    for (const retry of again) expect((retry.body.data as { placeOrder: { id: string } }).placeOrder.id).toBe(id);
+    expect(await stockOf()).toBe(initial - 1);
+  });
+
+  it('refuses an order that cannot be filled in full and reserves none of it', async () => {
+    const stock = async (upc: string) => (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
+    const before = await stock('3');
+    const response = await query(
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+      { input: { buyerId: 'u1', idempotencyKey: 'too-much', items: [{ upc: '3', quantity: 1 }, { upc: '4', quantity: (await stock('4')) + 1 }] } },
+    );
+    expect(response.body.errors?.[0]?.extensions?.['code']).toBe('OUT_OF_STOCK');
+    expect(await stock('3')).toBe(before);
+  });
+
+  it('answers invalid review input with BAD_USER_INPUT', async () => {
+    const response = await query('mutation { addReview(upc: "1", body: "Great", rating: 9) { id } }');
+    expect(response.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+
+  it('rejects a query for an unknown field before calling any subgraph', async () => {
+    const before = await requestCounts(system);
+    const response = await query('{ product(upc: "1") { name secretField } }');
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await requestCounts(system)).toEqual(before);
+  });
+
+  it('keeps answering the rest of a query when a subgraph dies', async () => {
+    await system.kill('reviews');
+    // averageRating is nullable, so its failure leaves the rest of the product intact.
+    const response = await query<{ product: { name: string; averageRating: number | null } | null }>('{ product(upc: "1") { name inStock averageRating } }');
+    expect(response.status).toBe(200);
+    expect(response.body.data?.product).toEqual({ name: expect.any(String), inStock: expect.any(Boolean), averageRating: null });
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ message: 'The reviews service is unavailable.', extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' }) }),
+    ]);
+    const unaffected = await query('{ product(upc: "1") { name inStock } }');
+    expect(unaffected.body).toEqual({ data: { product: { name: expect.any(String), inStock: expect.any(Boolean) } } });
+  });
+
+  function placeOrder(buyerId: string, upc: string, quantity: number, idempotencyKey: string) {
+    return query('mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total status items { quantity unitPrice } } }', {
+      input: { buyerId, idempotencyKey, items: [{ upc, quantity }] },
+    });
+  }
+});
+
+/** A product with at least `minimum` units that no other test orders. */
+async function productWithStock(query: (text: string) => Promise<GraphQLResponse<{ products: { nodes: { upc: string; quantity: number }[] } }>>, minimum: number, exclude: string[]): Promise<string> {
+  const response = await query('{ products(first: 100) { nodes { upc quantity } } }');
+  const product = response.body.data!.products.nodes.find((node) => node.quantity >= minimum && !exclude.includes(node.upc));
+  if (product === undefined) throw new Error(`no product with ${minimum} units in stock`);
+  return product.upc;
+}
+
+async function sqlCounts(system: RunningSystem): Promise<Record<string, number>> {
+  return countersOf(system, 'subgraph_sql_statements_total');
+}
+
+async function requestCounts(system: RunningSystem): Promise<Record<string, number>> {
+  return countersOf(system, 'subgraph_graphql_requests_total');
+}
+
+async function countersOf(system: RunningSystem, metric: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const name of SUBGRAPHS) counts[name] = await readCounter(system.services.get(name)!.url, metric);
+  return counts;
+}
