@@ -46,7 +46,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   let stopping = false;
 
   const launch = async (name: string, entry: string, env: Record<string, string | undefined>): Promise<RunningService> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The IPC channel lets a service notice its launcher is gone (even after SIGKILL) and stop too.
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const url = await waitForListening(name, child, log, options.startTimeoutMs ?? 60_000);
     child.once('exit', (code, signal) => {
       if (!stopping) options.onCrash?.(name, code, signal);
@@ -61,24 +62,38 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     await Promise.all([...services.values()].map((service) => terminate(service.process)));
   };
 
-  try {
-    const waves = [entries.filter((e) => e.peers.length === 0), entries.filter((e) => e.peers.length > 0)];
-    for (const wave of waves) {
-      await Promise.all(
-        wave.map((entry) => {
-          const env: Record<string, string | undefined> = { ...baseEnv, PORT: String(options.freePorts ? 0 : portFor(entry, baseEnv)) };
-          for (const peer of entry.peers) {
-            const peerUrl = services.get(peer)?.url;
-            if (peerUrl === undefined) throw new Error(`${entry.name} calls ${peer}, which is not registered`);
-            env[`SUBGRAPH_${peer.toUpperCase()}_URL`] = peerUrl;
-          }
-          return launch(entry.name, `subgraphs/${entry.name}/index.ts`, env);
-        }),
-      );
+  const launchSubgraph = (entry: SubgraphEntry, port: number, urlOf: (name: string) => string | undefined): Promise<RunningService> => {
+    const env: Record<string, string | undefined> = { ...baseEnv, PORT: String(port) };
+    for (const peer of entry.peers) {
+      const peerUrl = urlOf(peer);
+      if (peerUrl === undefined) throw new Error(`${entry.name} calls ${peer}, which is not registered`);
+      env[`SUBGRAPH_${peer.toUpperCase()}_URL`] = peerUrl;
     }
-    const gatewayEnv: Record<string, string | undefined> = { ...baseEnv, PORT: options.freePorts ? '0' : (baseEnv['PORT'] ?? '4000') };
-    for (const service of services.values()) gatewayEnv[`SUBGRAPH_${service.name.toUpperCase()}_URL`] = service.url;
-    const gateway = await launch('gateway', 'gateway/src/index.ts', gatewayEnv);
+    return launch(entry.name, `subgraphs/${entry.name}/index.ts`, env);
+  };
+  const launchGateway = (port: string, urlOf: (name: string) => string | undefined): Promise<RunningService> => {
+    const env: Record<string, string | undefined> = { ...baseEnv, PORT: port };
+    for (const entry of entries) env[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = urlOf(entry.name);
+    return launch('gateway', 'gateway/src/index.ts', env);
+  };
+
+  try {
+    let gateway: RunningService;
+    if (options.freePorts) {
+      // Free ports are known only once a service listens, so callers start after the services they call.
+      const urlOf = (name: string) => services.get(name)?.url;
+      for (const wave of [entries.filter((e) => e.peers.length === 0), entries.filter((e) => e.peers.length > 0)]) {
+        await Promise.all(wave.map((entry) => launchSubgraph(entry, 0, urlOf)));
+      }
+      gateway = await launchGateway('0', urlOf);
+    } else {
+      // Fixed ports: every URL is known up front, so everything starts at once.
+      const host = baseEnv['HOST'] === undefined || baseEnv['HOST'] === '' || baseEnv['HOST'] === '0.0.0.0' ? '127.0.0.1' : baseEnv['HOST'];
+      const ports = new Map(entries.map((entry) => [entry.name, portFor(entry, baseEnv)]));
+      const urlOf = (name: string) => (ports.has(name) ? `http://${host}:${ports.get(name)}/graphql` : undefined);
+      const started = await Promise.all([launchGateway(baseEnv['PORT'] ?? '4000', urlOf), ...entries.map((entry) => launchSubgraph(entry, ports.get(entry.name)!, urlOf))]);
+      gateway = started[0];
+    }
     return {
       gatewayUrl: gateway.url,
       services,

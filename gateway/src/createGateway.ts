@@ -22,6 +22,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     gateway,
     introspection: !config.production,
     csrfPrevention: true,
+    // The process owns signal handling and stops the HTTP server first; Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(config.production, (error) => console.error('masked error', JSON.stringify(error))),
     plugins: config.production ? [ApolloServerPluginLandingPageDisabled()] : [],

@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Started by the launcher (npm start, tests): stop when it goes away, however it ended.
+  if (process.send !== undefined) process.on('disconnect', stop);
 }
 
 main().catch((error: unknown) => {

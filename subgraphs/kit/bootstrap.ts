@@ -52,14 +52,21 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    // Bounded: a stuck connection or database handle must not keep a stopped service alive.
+    setTimeout(() => process.exit(0), 3_000).unref();
     httpServer.close();
     httpServer.closeIdleConnections();
-    await server.stop();
-    await db.close();
-    process.exit(0);
+    try {
+      await server.stop();
+      await db.close();
+    } finally {
+      process.exit(0);
+    }
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+  // Started by the launcher (npm start, tests): stop when it goes away, however it ended.
+  if (process.send !== undefined) process.on('disconnect', () => void stop());
 }
 
 /** Runs `main` and exits loudly if start-up fails. */

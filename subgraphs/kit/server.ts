@@ -22,6 +22,8 @@ export function createSubgraphServer<TContext extends BaseContext>(options: Subg
     schema: buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]),
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
+    // The process owns signal handling and stops the HTTP server first; Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     plugins: [
       // Traces are for Apollo's hosted reporting, which Supergate does not use; they cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
