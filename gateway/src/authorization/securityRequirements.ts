@@ -91,7 +91,7 @@ function securityDirectiveNames(document: DocumentNode): { authenticated?: strin
   return names;
 }
 
-/** The local name of `@feature`: its import alias, or the spec's namespaced default. */
+/** The local name of `@feature`: its import alias, else the name the link gives the spec. */
 function importedName(link: ConstDirectiveNode, feature: string): string {
   const imports = link.arguments?.find((arg) => arg.name.value === 'import')?.value;
   if (imports?.kind === Kind.LIST) {
@@ -104,7 +104,8 @@ function importedName(link: ConstDirectiveNode, feature: string): string {
       }
     }
   }
-  return `${feature}__${feature}`;
+  // A spec's directive named like the spec itself is addressed by the spec's (possibly renamed) name.
+  return stringArgument(link, 'as') ?? feature;
 }
 
 function isSecurityLink(link: ConstDirectiveNode): boolean {
