@@ -160,6 +160,17 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(await requestCounts(system)).toEqual(before);
   });
 
+  it('answers a malformed JSON body with 400 and BAD_REQUEST, and a huge one with 413', async () => {
+    const malformed = await fetch(system.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' });
+    expect({ status: malformed.status, body: await malformed.json() }).toEqual({
+      status: 400,
+      body: { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] },
+    });
+    const huge = await fetch(system.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ product(upc: "${'9'.repeat(2_000_000)}") { name } }` }) });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   it('keeps answering the rest of a query when a subgraph dies', async () => {
     await system.kill('reviews');
     // averageRating is nullable, so its failure leaves the rest of the product intact.

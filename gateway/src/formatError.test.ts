@@ -1,0 +1,32 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createFormatError } from './formatError.js';
+
+const sqlError: GraphQLFormattedError = {
+  message: 'relation "stock" does not exist',
+  path: ['product', 'quantity'],
+  extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'inventory', stacktrace: ['error: relation "stock" does not exist', '    at /app/subgraphs/inventory/db.ts:12'] },
+};
+const unreachable: GraphQLFormattedError = {
+  message: 'The reviews service is unavailable.',
+  extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews', stacktrace: ['FetchError: request to http://10.0.0.7:4004/graphql failed'] },
+};
+
+describe('errors leaving the gateway', () => {
+  it('in production, hide internal messages, SQL and stack traces behind a generic error', () => {
+    const logged: GraphQLFormattedError[] = [];
+    const format = createFormatError(true, (error) => logged.push(error));
+    expect(format(sqlError)).toEqual({ message: 'Internal server error', path: ['product', 'quantity'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(logged).toEqual([sqlError]);
+  });
+
+  it('in production, keep client-safe messages and codes but never a subgraph URL', () => {
+    const format = createFormatError(true, () => undefined);
+    expect(format(unreachable)).toEqual({ message: 'The reviews service is unavailable.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' } });
+    expect(JSON.stringify(format(unreachable))).not.toMatch(/http:|stacktrace/);
+  });
+
+  it('in development, keep every detail for the developer', () => {
+    expect(createFormatError(false, () => undefined)(sqlError)).toBe(sqlError);
+  });
+});
