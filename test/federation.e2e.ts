@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import jwt from 'jsonwebtoken';
+import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
 import { startSystem, type RunningSystem } from '../scripts/system.js';
 import { postGraphQL, readCounter, type GraphQLResponse } from './support/http.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
@@ -169,6 +171,30 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     const huge = await fetch(system.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ product(upc: "${'9'.repeat(2_000_000)}") { name } }` }) });
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a bad bearer token with 401 before any subgraph is called, and accepts a good one', async () => {
+    const sign = (options: jwt.SignOptions, secret = DEVELOPMENT_JWT_SECRET) => jwt.sign({ scope: 'read' }, secret, { algorithm: 'HS256', subject: 'u1', ...options });
+    const productQuery = '{ product(upc: "1") { name } }';
+    const before = await requestCounts(system);
+    const cases = [
+      ['expired', `Bearer ${sign({ expiresIn: -60 })}`, 'The access token has expired.', 'invalid_token'],
+      ['forged', `Bearer ${sign({ expiresIn: 60 }, 'someone-elses-secret-of-enough-length!!')}`, 'The access token is invalid.', 'invalid_token'],
+      ['alg none', `Bearer ${jwt.sign({ sub: 'u1' }, '', { algorithm: 'none' })}`, 'The access token is invalid.', 'invalid_token'],
+      ['not a bearer token', 'Basic dTE6cGFzc3dvcmQ=', 'The Authorization header must be "Bearer <token>".', 'invalid_request'],
+    ] as const;
+    for (const [, authorization, message, error] of cases) {
+      const response = await postGraphQL(system.gatewayUrl, productQuery, undefined, { authorization });
+      expect({ status: response.status, body: response.body, challenge: response.headers.get('www-authenticate') }).toEqual({
+        status: 401,
+        body: { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] },
+        challenge: `Bearer error="${error}", error_description="${message.replace(/"/g, "'")}"`,
+      });
+    }
+    expect(await requestCounts(system)).toEqual(before);
+    const accepted = await postGraphQL(system.gatewayUrl, productQuery, undefined, { authorization: `Bearer ${sign({ expiresIn: 60 })}` });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ data: { product: { name: expect.any(String) } } });
   });
 
   it('keeps answering the rest of a query when a subgraph dies', async () => {

@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { readGatewayConfig } from './config.js';
 
 describe('gateway configuration', () => {
+  it('refuses to start in production without a way to verify tokens', () => {
+    expect(() => readGatewayConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
+    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtDevelopmentSecret).toBe(false);
+  });
+
+  it('uses the development secret only outside production, and says so', () => {
+    expect(readGatewayConfig({}).jwtDevelopmentSecret).toBe(true);
+  });
+
   it('starts from documented defaults when nothing is set', () => {
     const config = readGatewayConfig({});
     expect(config).toMatchObject({ production: false, port: 4000, host: '127.0.0.1', maxBodyBytes: 1_048_576, subgraphUrls: {} });
@@ -19,6 +28,9 @@ describe('gateway configuration', () => {
     ['MAX_BODY_BYTES', '-1', /MAX_BODY_BYTES must be an integer/],
     ['NODE_ENV', 'prod', /NODE_ENV must be one of production, development, test; got "prod"/],
     ['SUBGRAPH_ORDERS_URL', 'not a url', /SUBGRAPH_ORDERS_URL must be an http\(s\) URL/],
+    ['JWT_SECRET', 'short', /JWT_SECRET must be at least 32 characters/],
+    ['JWT_PUBLIC_KEY', 'not-a-pem', /JWT_PUBLIC_KEY must be a PEM public key/],
+    ['JWKS_URL', 'ftp://keys', /JWKS_URL must be an http\(s\) URL/],
   ])('refuses %s=%s, naming the variable', (variable, value, message) => {
     expect(() => readGatewayConfig({ [variable]: value })).toThrow(message);
   });

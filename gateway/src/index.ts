@@ -3,6 +3,9 @@ import { startGateway } from './startGateway.js';
 
 async function main(): Promise<void> {
   const config = readGatewayConfig();
+  if (config.jwtDevelopmentSecret) {
+    console.warn('[gateway] JWT_SECRET is not set: verifying tokens with the built-in development secret (refused in production). Get a token with `npm run token -- --sub u1`.');
+  }
   const gateway = await startGateway(config);
   console.log(`[gateway] listening on ${gateway.url}${config.production ? '' : ' (development mode)'}`);
   let stopping = false;

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
 import type { GatewayConfig } from './config.js';
+import { createAuthenticator } from './auth/authenticate.js';
 import { createGateway } from './createGateway.js';
 
 export interface RunningGateway {
@@ -15,11 +16,12 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const { server } = createGateway(config);
   await server.start();
+  const authenticate = createAuthenticator(config);
   let ready = true;
   const httpServer = createServer(
     graphqlRequestListener(server, {
       maxBodyBytes: config.maxBodyBytes,
-      context: async (req) => ({ requestId: headerValue(req.headers['x-request-id']) ?? randomUUID() }),
+      context: async (req) => ({ viewer: await authenticate(req), requestId: headerValue(req.headers['x-request-id']) ?? randomUUID() }),
       routes: {
         'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
         'GET /ready': (_req, res) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'stopping' }),

@@ -45,13 +45,15 @@ export function graphqlRequestListener<TContext extends BaseContext>(
       return;
     }
     const body = method === 'POST' ? await readJsonBody(req, options.maxBodyBytes) : undefined;
+    // Built before Apollo sees the request, so an HttpError (a bad token) becomes the whole answer.
+    const contextValue = await options.context(req);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
-      context: () => options.context(req),
+      context: async () => contextValue,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

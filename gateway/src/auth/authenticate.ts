@@ -1,0 +1,33 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from '../../../lib/http/HttpError.js';
+import type { GatewayConfig } from '../config.js';
+import { ErrorCode } from '../errors.js';
+import { InvalidTokenError, TokenVerifier } from './TokenVerifier.js';
+import type { Viewer } from './Viewer.js';
+
+/**
+ * Establishes who is calling from the `Authorization` header. No header means an
+ * anonymous caller; a header with a bad token is always refused with 401, never
+ * downgraded to anonymous, so a client with an expired token finds out at once.
+ */
+export function createAuthenticator(config: GatewayConfig): (req: IncomingMessage) => Promise<Viewer | null> {
+  const verifier = new TokenVerifier({ keys: config.jwtKeys, issuer: config.jwtIssuer, audience: config.jwtAudience });
+  return async (req) => {
+    const header = req.headers.authorization;
+    if (header === undefined || header === '') return null;
+    const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+    if (match?.[1] === undefined) throw unauthenticated('The Authorization header must be "Bearer <token>".', 'invalid_request');
+    try {
+      return await verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw unauthenticated(error.message, 'invalid_token');
+      throw error;
+    }
+  };
+}
+
+function unauthenticated(message: string, error: 'invalid_token' | 'invalid_request'): HttpError {
+  return new HttpError(401, ErrorCode.Unauthenticated, message, {
+    'www-authenticate': `Bearer error="${error}", error_description="${message.replace(/"/g, "'")}"`,
+  });
+}
