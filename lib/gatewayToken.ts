@@ -8,6 +8,9 @@ export const GATEWAY_TOKEN_HEADER = 'supergate-gateway-token';
 
 const AUDIENCE = 'supergate-subgraphs';
 
+/** The shared secret when GATEWAY_SECRET is unset, outside production only. */
+export const DEVELOPMENT_GATEWAY_SECRET = 'supergate-development-gateway-secret-not-for-production';
+
 /** The caller as the gateway vouches for it: `sub` is null for an anonymous caller. */
 export interface VouchedIdentity {
   readonly sub: string | null;

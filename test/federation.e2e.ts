@@ -197,6 +197,35 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(accepted.body).toEqual({ data: { product: { name: expect.any(String) } } });
   });
 
+  it('refuses a direct call to a subgraph that lacks the gateway token, even with a spoofed one', async () => {
+    const products = system.services.get('products')!.url;
+    const before = await requestCounts(system);
+    for (const headers of [{}, { 'supergate-gateway-token': jwt.sign({ sub: 'admin', scope: 'admin' }, 'guessed-secret', { audience: 'supergate-subgraphs', issuer: 'gateway' }) }]) {
+      const response = await postGraphQL(products, '{ product(upc: "1") { name price } }', undefined, headers);
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 401,
+        body: { errors: [{ message: 'This service answers only requests signed by the gateway.', extensions: { code: 'UNAUTHENTICATED' } }] },
+      });
+    }
+    expect(await requestCounts(system)).toEqual(before);
+  });
+
+  it('adds a review as the signed-in caller, and it shows among the product\'s reviews', async () => {
+    const token = jwt.sign({}, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: 'u42', expiresIn: 60 });
+    const added = await postGraphQL<{ addReview: { id: string; rating: number; author: { id: string; username: string } } }>(
+      system.gatewayUrl,
+      'mutation { addReview(upc: "7", body: "Sturdy and quiet.", rating: 5) { id rating author { id username } } }',
+      undefined,
+      { authorization: `Bearer ${token}` },
+    );
+    expect(added.body.errors).toBeUndefined();
+    expect(added.body.data!.addReview).toMatchObject({ rating: 5, author: { id: 'u42', username: expect.any(String) } });
+    const reviews = await query<{ product: { reviews: { id: string; body: string }[] } }>('{ product(upc: "7") { reviews(first: 1) { id body } } }');
+    expect(reviews.body.data!.product.reviews).toEqual([{ id: added.body.data!.addReview.id, body: 'Sturdy and quiet.' }]);
+    const anonymous = await query('mutation { addReview(upc: "7", body: "Anonymous", rating: 3) { id } }');
+    expect(anonymous.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+  });
+
   it('keeps answering the rest of a query when a subgraph dies', async () => {
     await system.kill('reviews');
     // averageRating is nullable, so its failure leaves the rest of the product intact.

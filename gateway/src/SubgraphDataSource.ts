@@ -1,13 +1,26 @@
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GATEWAY_TOKEN_HEADER, type GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import type { GatewayContext } from './context.js';
 import { ErrorCode, GraphQLErrorWithCode } from './errors.js';
 
 /**
  * Calls one subgraph. Failures to reach it, or HTTP failures, become errors
  * with a stable code and the service's name, never its URL or response body.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
-  constructor(readonly serviceName: string, url: string) {
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    readonly serviceName: string,
+    url: string,
+    private readonly signer: GatewayTokenSigner,
+  ) {
     super({ url });
+  }
+
+  /** Client headers are never forwarded; the caller's identity travels only as the gateway's signed token. */
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    // Context is absent for the gateway's own requests (health checks); they go as anonymous.
+    const viewer = 'viewer' in context ? context.viewer : null;
+    request.http?.headers.set(GATEWAY_TOKEN_HEADER, this.signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []));
   }
 
   override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse: { status: number } | undefined): void {

@@ -4,7 +4,8 @@ import { readGatewayConfig } from './config.js';
 describe('gateway configuration', () => {
   it('refuses to start in production without a way to verify tokens', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
-    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtDevelopmentSecret).toBe(false);
+    expect(() => readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/GATEWAY_SECRET must be set in production/);
+    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) }).jwtDevelopmentSecret).toBe(false);
   });
 
   it('uses the development secret only outside production, and says so', () => {
@@ -29,6 +30,7 @@ describe('gateway configuration', () => {
     ['NODE_ENV', 'prod', /NODE_ENV must be one of production, development, test; got "prod"/],
     ['SUBGRAPH_ORDERS_URL', 'not a url', /SUBGRAPH_ORDERS_URL must be an http\(s\) URL/],
     ['JWT_SECRET', 'short', /JWT_SECRET must be at least 32 characters/],
+    ['GATEWAY_SECRET', 'short', /GATEWAY_SECRET must be at least 32 characters/],
     ['JWT_PUBLIC_KEY', 'not-a-pem', /JWT_PUBLIC_KEY must be a PEM public key/],
     ['JWKS_URL', 'ftp://keys', /JWKS_URL must be an http\(s\) URL/],
   ])('refuses %s=%s, naming the variable', (variable, value, message) => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createFormatError } from './formatError.js';
@@ -14,9 +15,10 @@ export interface Gateway {
 
 /** Builds the federated gateway from the supergraph file; call `server.start()` before serving. */
 export function createGateway(config: GatewayConfig): Gateway {
+  const signer = new GatewayTokenSigner(config.gatewaySecret, 'gateway');
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
-    buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name)),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer),
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,

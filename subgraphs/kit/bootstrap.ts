@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
+import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type VouchedIdentity } from '../../lib/gatewayToken.js';
+import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
 import type { SubgraphConfig } from './config.js';
 import { openDatabase, type Database } from './database.js';
@@ -12,7 +14,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   /** The folder holding `NNN_*.sql` migrations and `seed.sql`. */
   migrationsDir: string;
   createServer(db: Database): ApolloServer<TContext>;
-  createContext(db: Database): TContext;
+  /** Builds a request's context; `identity` is the caller the gateway vouched for. */
+  createContext(db: Database, identity: VouchedIdentity): TContext;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,7 +35,13 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
   const httpServer = createServer(
     graphqlRequestListener(server, {
       maxBodyBytes: MAX_BODY_BYTES,
-      context: async () => definition.createContext(db),
+      context: async (req) => {
+        // Only the gateway (or a peer service) holding GATEWAY_SECRET may call a subgraph.
+        const header = req.headers[GATEWAY_TOKEN_HEADER];
+        const identity = verifyGatewayToken(config.gatewaySecret, Array.isArray(header) ? header[0] : header);
+        if (identity === null) throw new HttpError(401, 'UNAUTHENTICATED', 'This service answers only requests signed by the gateway.');
+        return definition.createContext(db, identity);
+      },
       routes: {
         'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok', service: config.name }),
         'GET /metrics': async (_req, res) => {

@@ -1,4 +1,6 @@
 /** Settings every subgraph process reads from its environment at start-up. */
+import { DEVELOPMENT_GATEWAY_SECRET } from '../../lib/gatewayToken.js';
+
 export interface SubgraphConfig {
   /** Service name, also the database schema it owns. */
   readonly name: string;
@@ -10,6 +12,8 @@ export interface SubgraphConfig {
   readonly databaseUrl: string | undefined;
   /** Production mode masks internal errors. @default false */
   readonly production: boolean;
+  /** Secret shared with the gateway; requests without a token signed with it get 401. Env `GATEWAY_SECRET`. @default a development secret, outside production only */
+  readonly gatewaySecret: string;
   /** GraphQL URLs of other subgraphs this one calls, by service name. */
   readonly peers: Readonly<Record<string, string>>;
 }
@@ -38,14 +42,26 @@ export function readSubgraphConfig(
     peers[peer] = parseUrl(variable, env[variable]) ?? '';
     if (peers[peer] === '') throw new ConfigError(variable, `the ${peer} subgraph's GraphQL URL`, '');
   }
+  const production = env['NODE_ENV'] === 'production';
   return Object.freeze({
     name,
+    gatewaySecret: parseGatewaySecret(env['GATEWAY_SECRET'], production),
     port: parsePort('PORT', env['PORT'], defaultPort),
     host: nonEmpty(env['HOST']) ?? '127.0.0.1',
     databaseUrl: parseUrl(`${upper}_DATABASE_URL`, env[`${upper}_DATABASE_URL`]) ?? parseUrl('DATABASE_URL', env['DATABASE_URL']),
-    production: env['NODE_ENV'] === 'production',
+    production,
     peers: Object.freeze(peers),
   });
+}
+
+function parseGatewaySecret(raw: string | undefined, production: boolean): string {
+  const value = nonEmpty(raw);
+  if (value === undefined) {
+    if (production) throw new ConfigError('GATEWAY_SECRET', 'set in production (the secret shared with the gateway)', '');
+    return DEVELOPMENT_GATEWAY_SECRET;
+  }
+  if (value.length < 32) throw new ConfigError('GATEWAY_SECRET', 'at least 32 characters', `${value.length} characters`);
+  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

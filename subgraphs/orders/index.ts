@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import { runSubgraph, startOrExit } from '../kit/bootstrap.js';
 import { readSubgraphConfig } from '../kit/config.js';
 import { createContext } from './context.js';
@@ -8,9 +9,12 @@ import { createOrdersServer } from './server.js';
 
 startOrExit('orders', async () => {
   const config = readSubgraphConfig('orders', 4005, ['products', 'inventory']);
+  // Calls to peers carry a token signed as the orders service, with no user in it.
+  const signer = new GatewayTokenSigner(config.gatewaySecret, 'orders');
+  const serviceToken = () => signer.sign(null);
   const peers: Peers = {
-    products: createPeerClient('products', config.peers['products'] ?? ''),
-    inventory: createPeerClient('inventory', config.peers['inventory'] ?? ''),
+    products: createPeerClient('products', config.peers['products'] ?? '', serviceToken),
+    inventory: createPeerClient('inventory', config.peers['inventory'] ?? '', serviceToken),
   };
   await runSubgraph({
     config,

@@ -1,3 +1,4 @@
+import { GATEWAY_TOKEN_HEADER } from '../../lib/gatewayToken.js';
 import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
 
 const TIMEOUT_MS = 5_000;
@@ -23,7 +24,7 @@ export interface PeerClient {
  * HTTP error or unreadable body throws UPSTREAM_FAILED naming only the service;
  * the URL and cause go to the log, never to the caller.
  */
-export function createPeerClient(name: string, url: string, timeoutMs: number = TIMEOUT_MS): PeerClient {
+export function createPeerClient(name: string, url: string, serviceToken: () => string, timeoutMs: number = TIMEOUT_MS): PeerClient {
   const unavailable = (cause: string): SubgraphError => {
     console.error(`[orders] ${name} request failed: ${cause}`);
     return new SubgraphError(SubgraphErrorCode.UpstreamFailed, `${name} is unavailable`, { serviceName: name });
@@ -35,7 +36,7 @@ export function createPeerClient(name: string, url: string, timeoutMs: number = 
       try {
         response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: serviceToken() },
           body: JSON.stringify({ query, variables }),
           signal: AbortSignal.timeout(timeoutMs),
         });

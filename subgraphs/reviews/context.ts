@@ -1,3 +1,4 @@
+import type { VouchedIdentity } from '../../lib/gatewayToken.js';
 import type { Database } from '../kit/database.js';
 import { createLoaders, type ReviewLoaders } from './loaders.js';
 
@@ -8,7 +9,6 @@ export interface ReviewsContext {
   viewerId: string | null;
 }
 
-export function createContext(db: Database): ReviewsContext {
-  // Always anonymous until the gateway forwards a signed token naming the caller.
-  return { db, loaders: createLoaders(db), viewerId: null };
+export function createContext(db: Database, identity: VouchedIdentity): ReviewsContext {
+  return { db, loaders: createLoaders(db), viewerId: identity.sub };
 }
