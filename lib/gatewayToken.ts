@@ -20,6 +20,20 @@ export interface VouchedIdentity {
 }
 
 /**
+ * GATEWAY_SECRET as the gateway and every subgraph read it: required in production,
+ * at least 32 characters; the development secret otherwise.
+ */
+export function readGatewaySecret(raw: string | undefined, production: boolean): string {
+  const value = raw?.trim() ?? '';
+  if (value === '') {
+    if (production) throw new Error('GATEWAY_SECRET must be set in production (the secret the gateway and subgraphs share); got ""');
+    return DEVELOPMENT_GATEWAY_SECRET;
+  }
+  if (value.length < 32) throw new Error(`GATEWAY_SECRET must be at least 32 characters; got "${value.length} characters"`);
+  return value;
+}
+
+/**
  * Signs short-lived identity tokens with the shared GATEWAY_SECRET. Tokens are
  * reused for half their lifetime so signing costs nothing on the hot path.
  */

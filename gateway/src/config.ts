@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { DEVELOPMENT_GATEWAY_SECRET } from '../../lib/gatewayToken.js';
+import { readGatewaySecret } from '../../lib/gatewayToken.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
 /** The gateway's settings, read once from the environment at start-up. */
@@ -55,7 +55,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     production,
     jwtKeys,
     jwtDevelopmentSecret,
-    gatewaySecret: parseGatewaySecret(env['GATEWAY_SECRET'], production),
+    gatewaySecret: readGatewaySecret(env['GATEWAY_SECRET'], production),
     jwtIssuer: nonEmpty(env['JWT_ISSUER']),
     jwtAudience: nonEmpty(env['JWT_AUDIENCE']),
     port: parseInteger('PORT', env['PORT'], 4000, 0, 65535),
@@ -83,16 +83,6 @@ function parseJwtKeys(env: NodeJS.ProcessEnv, production: boolean): { keys: Veri
   if (jwksUrl !== undefined) return { keys: { kind: 'jwks', url: parseUrl('JWKS_URL', jwksUrl) }, development: false };
   if (production) throw new ConfigError('JWT_SECRET', 'set in production (or JWT_PUBLIC_KEY or JWKS_URL)', '');
   return { keys: { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET }, development: true };
-}
-
-function parseGatewaySecret(raw: string | undefined, production: boolean): string {
-  const value = nonEmpty(raw);
-  if (value === undefined) {
-    if (production) throw new ConfigError('GATEWAY_SECRET', 'set in production (the secret shared with the subgraphs)', '');
-    return DEVELOPMENT_GATEWAY_SECRET;
-  }
-  if (value.length < 32) throw new ConfigError('GATEWAY_SECRET', 'at least 32 characters', `${value.length} characters`);
-  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 /** Settings every subgraph process reads from its environment at start-up. */
-import { DEVELOPMENT_GATEWAY_SECRET } from '../../lib/gatewayToken.js';
+import { readGatewaySecret } from '../../lib/gatewayToken.js';
 
 export interface SubgraphConfig {
   /** Service name, also the database schema it owns. */
@@ -45,23 +45,13 @@ export function readSubgraphConfig(
   const production = env['NODE_ENV'] === 'production';
   return Object.freeze({
     name,
-    gatewaySecret: parseGatewaySecret(env['GATEWAY_SECRET'], production),
+    gatewaySecret: readGatewaySecret(env['GATEWAY_SECRET'], production),
     port: parsePort('PORT', env['PORT'], defaultPort),
     host: nonEmpty(env['HOST']) ?? '127.0.0.1',
     databaseUrl: parseUrl(`${upper}_DATABASE_URL`, env[`${upper}_DATABASE_URL`]) ?? parseUrl('DATABASE_URL', env['DATABASE_URL']),
     production,
     peers: Object.freeze(peers),
   });
-}
-
-function parseGatewaySecret(raw: string | undefined, production: boolean): string {
-  const value = nonEmpty(raw);
-  if (value === undefined) {
-    if (production) throw new ConfigError('GATEWAY_SECRET', 'set in production (the secret shared with the gateway)', '');
-    return DEVELOPMENT_GATEWAY_SECRET;
-  }
-  if (value.length < 32) throw new ConfigError('GATEWAY_SECRET', 'at least 32 characters', `${value.length} characters`);
-  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
