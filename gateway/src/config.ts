@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../lib/ConfigError.js';
 import { readGatewaySecret } from '../../lib/gatewayToken.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
@@ -30,14 +31,6 @@ export interface GatewayConfig {
 
 /** Signs development tokens (`npm run token`); refused in production. */
 export const DEVELOPMENT_JWT_SECRET = 'supergate-development-secret-do-not-use-in-production';
-
-/** A configuration value the gateway cannot start with. */
-export class ConfigError extends Error {
-  constructor(variable: string, expected: string, received: string) {
-    super(`${variable} must be ${expected}; got "${received}"`);
-    this.name = 'ConfigError';
-  }
-}
 
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -108,3 +101,4 @@ function parseUrl(variable: string, value: string): string {
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(variable, 'an http(s) URL', value);
   return value;
 }
+

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../lib/ConfigError.js';
 /** Settings every subgraph process reads from its environment at start-up. */
 import { readGatewaySecret } from '../../lib/gatewayToken.js';
 
@@ -16,13 +17,6 @@ export interface SubgraphConfig {
   readonly gatewaySecret: string;
   /** GraphQL URLs of other subgraphs this one calls, by service name. */
   readonly peers: Readonly<Record<string, string>>;
-}
-
-export class ConfigError extends Error {
-  constructor(variable: string, expected: string, received: string) {
-    super(`${variable} must be ${expected}; got "${received}"`);
-    this.name = 'ConfigError';
-  }
 }
 
 /**
@@ -76,3 +70,4 @@ function parseUrl(variable: string, raw: string | undefined): string | undefined
   }
   return value;
 }
+
