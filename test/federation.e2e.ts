@@ -222,6 +222,9 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(added.body.data!.addReview).toMatchObject({ rating: 5, author: { id: 'u42', username: expect.any(String) } });
     const reviews = await query<{ product: { reviews: { id: string; body: string }[] } }>('{ product(upc: "7") { reviews(first: 1) { id body } } }');
     expect(reviews.body.data!.product.reviews).toEqual([{ id: added.body.data!.addReview.id, body: 'Sturdy and quiet.' }]);
+    const me = await postGraphQL(system.gatewayUrl, '{ me { id reviews { body } } }', undefined, { authorization: `Bearer ${token}` });
+    expect(me.body).toEqual({ data: { me: { id: 'u42', reviews: expect.arrayContaining([{ body: 'Sturdy and quiet.' }]) } } });
+    expect((await query('{ me { id } }')).body).toEqual({ data: { me: null } });
     const anonymous = await query('mutation { addReview(upc: "7", body: "Anonymous", rating: 3) { id } }');
     expect(anonymous.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });

@@ -16,6 +16,7 @@ interface UserConnection {
 
 export const resolvers: GraphQLResolverMap<AccountsContext> = {
   Query: {
+    me: (_: unknown, __: unknown, ctx: AccountsContext) => (ctx.viewerId === null ? null : loadOrNull(ctx.loaders.userById, ctx.viewerId)),
     user: (_: unknown, args: { id: string }, ctx: AccountsContext) => loadOrNull(ctx.loaders.userById, args.id),
     async users(_: unknown, args: UsersArgs, ctx: AccountsContext): Promise<UserConnection> {
       const limit = pageSize(args.first, 20);
