@@ -18,11 +18,17 @@ interface ProductPage {
 
 const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
 
+/** A development token, as `npm run token` prints. */
+function bearer(sub: string, scope = ''): Record<string, string> {
+  return { authorization: `Bearer ${jwt.sign({ scope }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300 })}` };
+}
+
 describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => {
   let system: RunningSystem;
   let database: ScratchDatabase | undefined;
   const output: string[] = [];
-  const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) => postGraphQL<T>(system.gatewayUrl, text, variables);
+  const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    postGraphQL<T>(system.gatewayUrl, text, variables, headers);
 
   beforeAll(async () => {
     database = postgres ? await createScratchDatabase('supergate_e2e') : undefined;
@@ -46,7 +52,7 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
         orders { total items { quantity product { upc name price } } }
       }
       product(upc: "1") { upc name price inStock quantity shippingEstimate averageRating reviews(first: 2) { rating author { username } } }
-    }`);
+    }`, undefined, bearer('u1'));
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
     const data = response.body.data as {
@@ -61,6 +67,8 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(data.product.reviews[0]?.author.username).toEqual(expect.any(String));
     const withOrders = await query<{ order: { buyer: { username: string }; items: { product: { name: string } }[] } | null }>(
       '{ users(first: 60) { nodes { id orders { id buyer { username } items { unitPrice product { name } } } } } }',
+      undefined,
+      bearer('u1', 'admin'),
     );
     expect(withOrders.body.errors).toBeUndefined();
     const users = (withOrders.body.data as unknown as { users: { nodes: { orders: { buyer: { username: string }; items: { product: { name: string } }[] }[] }[] } }).users.nodes;
@@ -91,7 +99,7 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toHaveLength(total);
     expect(pages).toBe(Math.ceil(total / 40));
-    const users = await query<{ users: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean } } }>('{ users(first: 100) { totalCount nodes { id } pageInfo { hasNextPage } } }');
+    const users = await query<{ users: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean } } }>('{ users(first: 100) { totalCount nodes { id } pageInfo { hasNextPage } } }', undefined, bearer('u1', 'admin'));
     expect(users.body.data!.users.nodes.length).toBe(users.body.data!.users.totalCount);
     expect(users.body.data!.users.totalCount).toBeGreaterThanOrEqual(50);
   });
@@ -144,13 +152,14 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     const response = await query(
       'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
       { input: { buyerId: 'u1', idempotencyKey: 'too-much', items: [{ upc: '3', quantity: 1 }, { upc: '4', quantity: (await stock('4')) + 1 }] } },
+      bearer('u1'),
     );
     expect(response.body.errors?.[0]?.extensions?.['code']).toBe('OUT_OF_STOCK');
     expect(await stock('3')).toBe(before);
   });
 
   it('answers invalid review input with BAD_USER_INPUT', async () => {
-    const response = await query('mutation { addReview(upc: "1", body: "Great", rating: 9) { id } }');
+    const response = await query('mutation { addReview(upc: "1", body: "Great", rating: 9) { id } }', undefined, bearer('u1'));
     expect(response.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
   });
 
@@ -224,9 +233,33 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(reviews.body.data!.product.reviews).toEqual([{ id: added.body.data!.addReview.id, body: 'Sturdy and quiet.' }]);
     const me = await postGraphQL(system.gatewayUrl, '{ me { id reviews { body } } }', undefined, { authorization: `Bearer ${token}` });
     expect(me.body).toEqual({ data: { me: { id: 'u42', reviews: expect.arrayContaining([{ body: 'Sturdy and quiet.' }]) } } });
-    expect((await query('{ me { id } }')).body).toEqual({ data: { me: null } });
-    const anonymous = await query('mutation { addReview(upc: "7", body: "Anonymous", rating: 3) { id } }');
-    expect(anonymous.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect((await query('{ me { id } }')).body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+
+  });
+
+  it('removes fields the caller may not read, with an error at each path, and never asks a subgraph for them', async () => {
+    const before = await requestCounts(system);
+    const anonymous = await query('{ product(upc: "1") { name } me { id } users(first: 1) { totalCount } }');
+    expect(anonymous.status).toBe(200);
+    expect(withoutStacktraces(anonymous.body)).toEqual({
+      data: { product: { name: expect.any(String) } },
+      errors: [
+        { message: 'You must be signed in to read Query.me.', path: ['me'], extensions: { code: 'UNAUTHENTICATED' } },
+        { message: 'You must be signed in to read Query.users.', path: ['users'], extensions: { code: 'UNAUTHENTICATED' } },
+      ],
+    });
+    const after = await requestCounts(system);
+    expect(after['accounts']).toBe(before['accounts']);
+    const signedIn = await query('{ users(first: 1) { totalCount } me { id } }', undefined, bearer('u3', 'read'));
+    expect(withoutStacktraces(signedIn.body)).toEqual({
+      data: { me: { id: 'u3' } },
+      errors: [{ message: 'You do not have the scopes required to read Query.users.', path: ['users'], extensions: { code: 'FORBIDDEN' } }],
+    });
+    const mutation = await query('mutation { addReview(upc: "1", body: "Nice", rating: 4) { id } }');
+    expect(withoutStacktraces(mutation.body)).toEqual({
+      data: null,
+      errors: [{ message: 'You must be signed in to read Mutation.addReview.', path: ['addReview'], extensions: { code: 'UNAUTHENTICATED' } }],
+    });
   });
 
   it('keeps answering the rest of a query when a subgraph dies', async () => {
@@ -243,11 +276,19 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
   });
 
   function placeOrder(buyerId: string, upc: string, quantity: number, idempotencyKey: string) {
-    return query('mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total status items { quantity unitPrice } } }', {
-      input: { buyerId, idempotencyKey, items: [{ upc, quantity }] },
-    });
+    return query(
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total status items { quantity unitPrice } } }',
+      { input: { buyerId, idempotencyKey, items: [{ upc, quantity }] } },
+      bearer(buyerId),
+    );
   }
 });
+
+/** The body as production would show it: development mode adds stack traces to errors. */
+function withoutStacktraces(body: GraphQLResponse['body']): GraphQLResponse['body'] {
+  if (body.errors === undefined) return body;
+  return { ...body, errors: body.errors.map(({ extensions, ...error }) => ({ ...error, extensions: Object.fromEntries(Object.entries(extensions ?? {}).filter(([key]) => key !== 'stacktrace')) })) };
+}
 
 /** A product with at least `minimum` units that no other test orders. */
 async function productWithStock(query: (text: string) => Promise<GraphQLResponse<{ products: { nodes: { upc: string; quantity: number }[] } }>>, minimum: number, exclude: string[]): Promise<string> {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { ApolloGateway } from '@apollo/gateway';
+import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import { AuthorizingGateway } from './authorization/AuthorizingGateway.js';
+import { readSecurityRequirements } from './authorization/securityRequirements.js';
 import { createFormatError } from './formatError.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 
@@ -16,10 +18,15 @@ export interface Gateway {
 /** Builds the federated gateway from the supergraph file; call `server.start()` before serving. */
 export function createGateway(config: GatewayConfig): Gateway {
   const signer = new GatewayTokenSigner(config.gatewaySecret, 'gateway');
-  const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
-    buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer),
-  });
+  // @apollo/gateway refuses supergraphs that link @authenticated/@requiresScopes; the gateway enforces them itself.
+  const requirements = readSecurityRequirements(readFileSync(config.supergraphPath, 'utf8'));
+  const gateway = new AuthorizingGateway(
+    {
+      supergraphSdl: requirements.gatewaySupergraphSdl,
+      buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer),
+    },
+    requirements,
+  );
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,
