@@ -134,6 +134,15 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(await stockOf()).toBe(0);
   });
 
+  it('takes the buyer from the token and never hands one buyer\'s order to another', async () => {
+    const upc = await productWithStock(query, 2, ['1', '2', '3', '4']);
+    const placed = await placeOrder('u7', upc, 1, 'mine-u7');
+    expect(placed.body.errors).toBeUndefined();
+    expect((placed.body.data as { placeOrder: { buyer: { id: string } } }).placeOrder.buyer.id).toBe('u7');
+    const stolen = await placeOrder('u8', upc, 1, 'mine-u7');
+    expect(stolen.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+
   it('returns the same order for a retried idempotency key and reserves stock once', async () => {
     const upc = '2';
     const stockOf = async () => (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
@@ -151,7 +160,7 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     const before = await stock('3');
     const response = await query(
       'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-      { input: { buyerId: 'u1', idempotencyKey: 'too-much', items: [{ upc: '3', quantity: 1 }, { upc: '4', quantity: (await stock('4')) + 1 }] } },
+      { input: { idempotencyKey: 'too-much', items: [{ upc: '3', quantity: 1 }, { upc: '4', quantity: (await stock('4')) + 1 }] } },
       bearer('u1'),
     );
     expect(response.body.errors?.[0]?.extensions?.['code']).toBe('OUT_OF_STOCK');
@@ -277,8 +286,8 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
 
   function placeOrder(buyerId: string, upc: string, quantity: number, idempotencyKey: string) {
     return query(
-      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total status items { quantity unitPrice } } }',
-      { input: { buyerId, idempotencyKey, items: [{ upc, quantity }] } },
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total status buyer { id } items { quantity unitPrice } } }',
+      { input: { idempotencyKey, items: [{ upc, quantity }] } },
       bearer(buyerId),
     );
   }

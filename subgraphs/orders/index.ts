@@ -20,6 +20,6 @@ startOrExit('orders', async () => {
     config,
     migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
     createServer: () => createOrdersServer(config.production),
-    createContext: (db) => createContext(db, peers),
+    createContext: (db, identity) => createContext(db, peers, identity),
   });
 });

@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { loadOrNull } from '../kit/batch.js';
+import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
 import type { OrdersContext } from './context.js';
 import type { OrderItemRow, OrderRow } from './db.js';
 import { placeOrder, type PlaceOrderInput } from './placeOrder.js';
@@ -9,7 +10,15 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     order: (_: unknown, args: { id: string }, ctx: OrdersContext) => loadOrNull(ctx.loaders.orderById, args.id),
   },
   Mutation: {
-    placeOrder: (_: unknown, args: { input: PlaceOrderInput }, ctx: OrdersContext) => placeOrder(ctx.db, ctx.peers, args.input),
+    async placeOrder(_: unknown, args: { input: Omit<PlaceOrderInput, 'buyerId'> }, ctx: OrdersContext) {
+      // The buyer is whoever the gateway vouches for, never a client-supplied id.
+      if (ctx.viewerId === null) throw new SubgraphError(SubgraphErrorCode.Unauthenticated, 'You must be signed in to place an order.');
+      const order = await placeOrder(ctx.db, ctx.peers, { ...args.input, buyerId: ctx.viewerId });
+      if (order.buyerId !== ctx.viewerId) {
+        throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'This idempotencyKey was already used; choose a new one.', { argumentName: 'input.idempotencyKey' });
+      }
+      return order;
+    },
   },
   Order: {
     __resolveReference: (ref: { id: string }, ctx: OrdersContext) => loadOrNull(ctx.loaders.orderById, ref.id),
