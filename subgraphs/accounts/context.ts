@@ -7,8 +7,10 @@ export interface AccountsContext {
   loaders: AccountLoaders;
   /** The signed-in caller's user id; `null` for an anonymous caller. */
   viewerId: string | null;
+  /** The caller holds the `admin` scope. */
+  viewerIsAdmin: boolean;
 }
 
 export function createContext(db: Database, identity: VouchedIdentity): AccountsContext {
-  return { db, loaders: createLoaders(db), viewerId: identity.sub };
+  return { db, loaders: createLoaders(db), viewerId: identity.sub, viewerIsAdmin: identity.scopes.includes('admin') };
 }

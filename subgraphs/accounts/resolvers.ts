@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { loadOrNull } from '../kit/batch.js';
 import { decodeCursor, encodeCursor, pageSize } from '../kit/cursor.js';
+import { ForbiddenError } from '../kit/errors.js';
 import type { AccountsContext } from './context.js';
 import { countUsers, userPage, type UserRow } from './db.js';
 
@@ -27,6 +28,10 @@ export const resolvers: GraphQLResolverMap<AccountsContext> = {
   User: {
     __resolveReference: (ref: { id: string }, ctx: AccountsContext) => loadOrNull(ctx.loaders.userById, ref.id),
     createdAt: (user: UserRow) => user.created_at.toISOString(),
+    email(user: UserRow, _: unknown, ctx: AccountsContext) {
+      if (ctx.viewerId !== user.id && !ctx.viewerIsAdmin) throw new ForbiddenError('Only the account owner or an admin can read User.email.');
+      return user.email;
+    },
   },
   UserConnection: {
     edges: (page: UserConnection) => page.rows.map((row) => ({ cursor: encodeCursor(row.position), node: row })),

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 /** Error codes subgraphs put in `extensions.code`; the gateway passes them through. */
 export enum SubgraphErrorCode {
   BadUserInput = 'BAD_USER_INPUT',
+  Forbidden = 'FORBIDDEN',
   NotFound = 'NOT_FOUND',
   OutOfStock = 'OUT_OF_STOCK',
   Unauthenticated = 'UNAUTHENTICATED',
@@ -12,6 +13,17 @@ export enum SubgraphErrorCode {
 export class SubgraphError extends GraphQLError {
   constructor(code: SubgraphErrorCode, message: string, extensions: Record<string, unknown> = {}) {
     super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+/**
+ * A field the caller may not read. The field answers null with this error at
+ * its path and the rest of the response stands, so it deliberately carries no
+ * HTTP status: a 403 from a subgraph would make the gateway drop the whole answer.
+ */
+export class ForbiddenError extends SubgraphError {
+  constructor(message: string) {
+    super(SubgraphErrorCode.Forbidden, message);
   }
 }
 

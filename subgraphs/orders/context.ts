@@ -9,8 +9,10 @@ export interface OrdersContext {
   peers: Peers;
   /** The signed-in caller's user id; `null` for an anonymous caller. */
   viewerId: string | null;
+  /** The caller holds the `admin` scope. */
+  viewerIsAdmin: boolean;
 }
 
 export function createContext(db: Database, peers: Peers, identity: VouchedIdentity): OrdersContext {
-  return { db, loaders: createLoaders(db), peers, viewerId: identity.sub };
+  return { db, loaders: createLoaders(db), peers, viewerId: identity.sub, viewerIsAdmin: identity.scopes.includes('admin') };
 }

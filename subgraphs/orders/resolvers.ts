@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { loadOrNull } from '../kit/batch.js';
-import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { ForbiddenError, SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
 import type { OrdersContext } from './context.js';
 import type { OrderItemRow, OrderRow } from './db.js';
 import { placeOrder, type PlaceOrderInput } from './placeOrder.js';
@@ -29,6 +29,10 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     product: (item: OrderItemRow) => ({ __typename: 'Product', upc: item.upc }),
   },
   User: {
-    orders: (user: { id: string }, _: unknown, ctx: OrdersContext) => ctx.loaders.ordersByBuyerId.load(user.id),
+    orders(user: { id: string }, _: unknown, ctx: OrdersContext) {
+      // Refused before the loader, so a batch of other users' orders costs no query.
+      if (ctx.viewerId !== user.id && !ctx.viewerIsAdmin) throw new ForbiddenError('Only the account owner or an admin can read User.orders.');
+      return ctx.loaders.ordersByBuyerId.load(user.id);
+    },
   },
 };
