@@ -30,6 +30,8 @@ export interface RunningSystem {
   readonly services: ReadonlyMap<string, RunningService>;
   /** Kills one service abruptly (SIGKILL), as a crash would. */
   kill(name: string): Promise<void>;
+  /** Starts one more gateway process on a free port, in front of the same subgraphs, with extra environment. */
+  addGateway(env?: Readonly<Record<string, string>>): Promise<RunningService>;
   /** Stops every process (SIGTERM, then SIGKILL after a grace period). */
   stop(): Promise<void>;
 }
@@ -71,10 +73,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     }
     return launch(entry.name, `subgraphs/${entry.name}/index.ts`, env);
   };
-  const launchGateway = (port: string, urlOf: (name: string) => string | undefined): Promise<RunningService> => {
+  const launchGateway = (port: string, urlOf: (name: string) => string | undefined, name = 'gateway', extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningService> => {
     const env: Record<string, string | undefined> = { ...baseEnv, PORT: port };
     for (const entry of entries) env[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = urlOf(entry.name);
-    return launch('gateway', 'gateway/src/index.ts', env);
+    return launch(name, 'gateway/src/index.ts', { ...env, ...extraEnv });
   };
 
   try {
@@ -103,6 +105,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
         const exited = new Promise((resolve) => service.process.once('exit', resolve));
         service.process.kill('SIGKILL');
         await exited;
+      },
+      addGateway(env = {}) {
+        let index = 2;
+        while (services.has(`gateway-${index}`)) index += 1;
+        return launchGateway('0', (name) => services.get(name)?.url, `gateway-${index}`, env);
       },
       stop,
     };

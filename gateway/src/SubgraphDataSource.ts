@@ -16,11 +16,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     super({ url });
   }
 
-  /** Client headers are never forwarded; the caller's identity travels only as the gateway's signed token. */
+  /**
+   * Only allow-listed client headers are forwarded; the caller's identity travels
+   * only as the gateway's signed token, which replaces any client-sent copy.
+   */
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = request.http?.headers;
+    if (headers === undefined) return;
     // Context is absent for the gateway's own requests (health checks); they go as anonymous.
+    if ('forwardedHeaders' in context) {
+      const { forwardedHeaders, requestId } = context as GatewayContext;
+      for (const [name, value] of Object.entries(forwardedHeaders)) headers.set(name, value);
+      headers.set('x-request-id', requestId);
+    }
     const viewer = 'viewer' in context ? context.viewer : null;
-    request.http?.headers.set(GATEWAY_TOKEN_HEADER, this.signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []));
+    headers.set(GATEWAY_TOKEN_HEADER, this.signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []));
   }
 
   override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse: { status: number } | undefined): void {

@@ -33,7 +33,20 @@ describe('gateway configuration', () => {
     ['GATEWAY_SECRET', 'short', /GATEWAY_SECRET must be at least 32 characters/],
     ['JWT_PUBLIC_KEY', 'not-a-pem', /JWT_PUBLIC_KEY must be a PEM public key/],
     ['JWKS_URL', 'ftp://keys', /JWKS_URL must be an http\(s\) URL/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['RATE_LIMIT_REQUESTS', '0', /RATE_LIMIT_REQUESTS must be an integer from 1/],
+    ['RATE_LIMIT_COST_PER_WINDOW', '10', /RATE_LIMIT_COST_PER_WINDOW must be at least QUERY_MAX_COST \(50000\)/],
+    ['QUERY_MAX_DEPTH', 'deep', /QUERY_MAX_DEPTH must be an integer/],
+    ['CORS_ORIGINS', 'https://shop.example/path', /CORS_ORIGINS must be comma-separated origins/],
+    ['FORWARD_HEADERS', 'accept-language, Authorization', /FORWARD_HEADERS must be free of headers the gateway owns/],
+    ['TRUST_PROXY_HOPS', '-1', /TRUST_PROXY_HOPS must be an integer from 0 to 10/],
   ])('refuses %s=%s, naming the variable', (variable, value, message) => {
     expect(() => readGatewayConfig({ [variable]: value })).toThrow(message);
+  });
+
+  it('allows Apollo Sandbox and local pages in development and no foreign origin in production', () => {
+    expect(readGatewayConfig({}).corsOrigins).toEqual(expect.arrayContaining(['https://studio.apollographql.com', 'http://localhost:*']));
+    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) }).corsOrigins).toEqual([]);
+    expect(readGatewayConfig({ CORS_ORIGINS: 'https://shop.example, http://localhost:*' }).corsOrigins).toEqual(['https://shop.example', 'http://localhost:*']);
   });
 });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
-import { readGatewaySecret } from '../../lib/gatewayToken.js';
+import { GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
 /** The gateway's settings, read once from the environment at start-up. */
@@ -27,6 +27,40 @@ export interface GatewayConfig {
   readonly jwtIssuer: string | undefined;
   /** Required `aud` claim. Env `JWT_AUDIENCE`. @default undefined (not checked) */
   readonly jwtAudience: string | undefined;
+  /** Shared state (rate-limit counters, cache, persisted queries). Env `REDIS_URL`. @default undefined (in process memory) */
+  readonly redisUrl: string | undefined;
+  /** Per-caller limits over one window. */
+  readonly rateLimits: RateLimitSettings;
+  /** Largest operation accepted, measured before planning. */
+  readonly queryLimits: QueryLimits;
+  /** Browser origins allowed to call the gateway (CORS). Env `CORS_ORIGINS`, comma-separated, `*` for any. @default Apollo Sandbox and localhost in development; none in production */
+  readonly corsOrigins: readonly string[];
+  /** Client headers passed on to subgraphs. Env `FORWARD_HEADERS`, comma-separated. @default ['accept-language'] */
+  readonly forwardHeaders: readonly string[];
+  /** Proxies in front of the gateway whose `X-Forwarded-For` entry is trusted for the client address. Env `TRUST_PROXY_HOPS`. @default 0 */
+  readonly trustProxyHops: number;
+}
+
+export interface RateLimitSettings {
+  /** Requests per caller per window. Env `RATE_LIMIT_REQUESTS`. @default 600 */
+  readonly requests: number;
+  /** Window length in seconds for the request and cost budgets. Env `RATE_LIMIT_WINDOW_SECONDS`. @default 60 */
+  readonly windowSeconds: number;
+  /** Estimated cost per caller per window. Env `RATE_LIMIT_COST_PER_WINDOW`. @default 1000000 */
+  readonly costPerWindow: number;
+}
+
+export interface QueryLimits {
+  /** Deepest field nesting. Env `QUERY_MAX_DEPTH`. @default 12 */
+  readonly depth: number;
+  /** Aliased fields. Env `QUERY_MAX_ALIASES`. @default 30 */
+  readonly aliases: number;
+  /** Fields at the root of an operation. Env `QUERY_MAX_ROOT_FIELDS`. @default 20 */
+  readonly rootFields: number;
+  /** Estimated cost of one operation. Env `QUERY_MAX_COST`. @default 50000 */
+  readonly cost: number;
+  /** Assumed length of a list without a `first`/`last`/`limit` argument. Env `QUERY_DEFAULT_LIST_SIZE`. @default 10 */
+  readonly defaultListSize: number;
 }
 
 /** Signs development tokens (`npm run token`); refused in production. */
@@ -44,6 +78,15 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   }
   const production = parseNodeEnv(env['NODE_ENV']);
   const { keys: jwtKeys, development: jwtDevelopmentSecret } = parseJwtKeys(env, production);
+  const config = buildConfig(env, production, jwtKeys, jwtDevelopmentSecret, subgraphUrls);
+  if (config.rateLimits.costPerWindow < config.queryLimits.cost) {
+    // Otherwise an operation the query limits accept could never fit in anyone's budget.
+    throw new ConfigError('RATE_LIMIT_COST_PER_WINDOW', `at least QUERY_MAX_COST (${config.queryLimits.cost})`, String(config.rateLimits.costPerWindow));
+  }
+  return config;
+}
+
+function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: VerificationKeySource, jwtDevelopmentSecret: boolean, subgraphUrls: Record<string, string>): GatewayConfig {
   return Object.freeze({
     production,
     jwtKeys,
@@ -56,7 +99,65 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     supergraphPath: nonEmpty(env['SUPERGRAPH_PATH']) ?? DEFAULT_SUPERGRAPH_PATH,
     subgraphUrls: Object.freeze(subgraphUrls),
     maxBodyBytes: parseInteger('MAX_BODY_BYTES', env['MAX_BODY_BYTES'], 1024 * 1024, 1024, 100 * 1024 * 1024),
+    redisUrl: parseRedisUrl(env['REDIS_URL']),
+    rateLimits: Object.freeze({
+      requests: parseInteger('RATE_LIMIT_REQUESTS', env['RATE_LIMIT_REQUESTS'], 600, 1, MAX_COUNT),
+      windowSeconds: parseInteger('RATE_LIMIT_WINDOW_SECONDS', env['RATE_LIMIT_WINDOW_SECONDS'], 60, 1, 86_400),
+      costPerWindow: parseInteger('RATE_LIMIT_COST_PER_WINDOW', env['RATE_LIMIT_COST_PER_WINDOW'], 1_000_000, 1, MAX_COUNT),
+    }),
+    queryLimits: Object.freeze({
+      depth: parseInteger('QUERY_MAX_DEPTH', env['QUERY_MAX_DEPTH'], 12, 1, 1000),
+      aliases: parseInteger('QUERY_MAX_ALIASES', env['QUERY_MAX_ALIASES'], 30, 0, 100_000),
+      rootFields: parseInteger('QUERY_MAX_ROOT_FIELDS', env['QUERY_MAX_ROOT_FIELDS'], 20, 1, 100_000),
+      cost: parseInteger('QUERY_MAX_COST', env['QUERY_MAX_COST'], 50_000, 1, MAX_COUNT),
+      defaultListSize: parseInteger('QUERY_DEFAULT_LIST_SIZE', env['QUERY_DEFAULT_LIST_SIZE'], 10, 1, 10_000),
+    }),
+    corsOrigins: Object.freeze(parseOrigins(env['CORS_ORIGINS'], production)),
+    forwardHeaders: Object.freeze(parseForwardHeaders(env['FORWARD_HEADERS'])),
+    trustProxyHops: parseInteger('TRUST_PROXY_HOPS', env['TRUST_PROXY_HOPS'], 0, 0, 10),
   });
+}
+
+const MAX_COUNT = 1_000_000_000;
+
+/** Where Apollo Sandbox and Apollo Studio send requests from. */
+const APOLLO_SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
+const DEVELOPMENT_ORIGINS = [...APOLLO_SANDBOX_ORIGINS, 'http://localhost:*', 'http://127.0.0.1:*'];
+
+function parseRedisUrl(raw: string | undefined): string | undefined {
+  const value = nonEmpty(raw);
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value) || !/^rediss?:$/.test(new URL(value).protocol)) throw new ConfigError('REDIS_URL', 'a redis:// or rediss:// URL', value);
+  return value;
+}
+
+function parseOrigins(raw: string | undefined, production: boolean): string[] {
+  const value = nonEmpty(raw);
+  if (value === undefined) return production ? [] : DEVELOPMENT_ORIGINS;
+  const origins = value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    // A trailing ":*" allows any port of that host, for local development servers.
+    const withoutWildcardPort = origin.replace(/:\*$/, '');
+    if (!URL.canParse(withoutWildcardPort) || new URL(withoutWildcardPort).origin !== withoutWildcardPort) {
+      throw new ConfigError('CORS_ORIGINS', 'comma-separated origins such as https://shop.example.com (scheme and host, no path), or *', origin);
+    }
+  }
+  return origins;
+}
+
+/** Headers that carry identity or routing; a client's copy never reaches a subgraph. */
+const NEVER_FORWARDED = new Set(['authorization', 'cookie', 'host', 'content-length', 'content-type', 'connection', GATEWAY_TOKEN_HEADER]);
+
+function parseForwardHeaders(raw: string | undefined): string[] {
+  const value = nonEmpty(raw);
+  if (value === undefined) return ['accept-language'];
+  const headers = value.split(',').map((header) => header.trim().toLowerCase()).filter((header) => header !== '');
+  for (const header of headers) {
+    if (!/^[a-z0-9-]+$/.test(header)) throw new ConfigError('FORWARD_HEADERS', 'comma-separated header names', header);
+    if (NEVER_FORWARDED.has(header)) throw new ConfigError('FORWARD_HEADERS', `free of headers the gateway owns (${[...NEVER_FORWARDED].join(', ')})`, header);
+  }
+  return headers;
 }
 
 function parseJwtKeys(env: NodeJS.ProcessEnv, production: boolean): { keys: VerificationKeySource; development: boolean } {

@@ -7,4 +7,8 @@ export interface GatewayContext extends BaseContext {
   readonly requestId: string;
   /** The verified caller; null when the request carried no token. */
   readonly viewer: Viewer | null;
+  /** Whose budgets the request spends: `user:<sub>`, or `ip:<address>` for anonymous callers. */
+  readonly caller: string;
+  /** Client headers on the `FORWARD_HEADERS` allow-list, passed on to subgraphs. */
+  readonly forwardedHeaders: Readonly<Record<string, string>>;
 }

@@ -5,9 +5,11 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { AuthorizingGateway } from './authorization/AuthorizingGateway.js';
 import { readSecurityRequirements } from './authorization/securityRequirements.js';
+import { EdgeGateway } from './EdgeGateway.js';
 import { createFormatError } from './formatError.js';
+import type { EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
+import { readFieldRateLimits } from './rateLimits/fieldRateLimits.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 
 export interface Gateway {
@@ -16,16 +18,17 @@ export interface Gateway {
 }
 
 /** Builds the federated gateway from the supergraph file; call `server.start()` before serving. */
-export function createGateway(config: GatewayConfig): Gateway {
+export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimiter): Gateway {
   const signer = new GatewayTokenSigner(config.gatewaySecret, 'gateway');
+  const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   // @apollo/gateway refuses supergraphs that link @authenticated/@requiresScopes; the gateway enforces them itself.
-  const requirements = readSecurityRequirements(readFileSync(config.supergraphPath, 'utf8'));
-  const gateway = new AuthorizingGateway(
+  const security = readSecurityRequirements(supergraphSdl);
+  const gateway = new EdgeGateway(
     {
-      supergraphSdl: requirements.gatewaySupergraphSdl,
+      supergraphSdl: security.gatewaySupergraphSdl,
       buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer),
     },
-    requirements,
+    { queryLimits: config.queryLimits, security, fieldRateLimits: readFieldRateLimits(supergraphSdl), rateLimiter },
   );
   const server = new ApolloServer<GatewayContext>({
     gateway,

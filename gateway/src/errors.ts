@@ -1,9 +1,11 @@
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 
 /** Stable `extensions.code` values clients can branch on. */
 export enum ErrorCode {
   BadRequest = 'BAD_REQUEST',
   BadUserInput = 'BAD_USER_INPUT',
+  OperationResolutionFailure = 'OPERATION_RESOLUTION_FAILURE',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
   RateLimited = 'RATE_LIMITED',
@@ -16,12 +18,10 @@ export enum ErrorCode {
 
 /** A GraphQL error with a stable code and, when it changes the HTTP answer, a status. */
 export class GraphQLErrorWithCode extends GraphQLError {
-  constructor(code: ErrorCode, message: string, options: GraphQLErrorOptions & { status?: number } = {}) {
-    const { status, ...rest } = options;
-    super(message, {
-      ...rest,
-      extensions: { ...rest.extensions, code, ...(status === undefined ? {} : { http: { status } }) },
-    });
+  constructor(code: ErrorCode, message: string, options: GraphQLErrorOptions & { status?: number; headers?: Readonly<Record<string, string>> } = {}) {
+    const { status, headers, ...rest } = options;
+    const http = status === undefined ? {} : { http: { status, ...(headers === undefined ? {} : { headers: new HeaderMap(Object.entries(headers)) }) } };
+    super(message, { ...rest, extensions: { ...rest.extensions, code, ...http } });
   }
 }
 

@@ -68,6 +68,8 @@ export function measureOperation(
         walk(fragment.selectionSet, fragment.typeCondition.name.value, level, multiplier, inheritedSize, new Set([...visiting, fragment.name.value]));
         continue;
       }
+      // Introspection is bounded by the schema, not by the caller, and is off in production.
+      if (selection.name.value.startsWith('__')) continue;
       if (selection.alias !== undefined) aliases += 1;
       depth = Math.max(depth, level);
       cost = Math.min(COST_CEILING, cost + multiplier);

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { ApolloGateway, type GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
+import { print } from 'graphql';
+import type { RateLimitArgs } from 'graphql-rate-limit-directive';
+import type { QueryLimits } from './config.js';
+import type { GatewayContext } from './context.js';
+import { ErrorCode, GraphQLErrorWithCode } from './errors.js';
+import { authorizeOperation } from './authorization/authorizeOperation.js';
+import type { SecurityRequirements } from './authorization/securityRequirements.js';
+import { enforceQueryLimits } from './limits/enforceQueryLimits.js';
+import { measureOperation } from './limits/measureOperation.js';
+import { rateLimitedError } from './rateLimits/rateLimitedError.js';
+import type { EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
+import { rateLimitedFields } from './rateLimits/rateLimitedFields.js';
+
+type LoadResult = Awaited<ReturnType<ApolloGateway['load']>>;
+type Executor = LoadResult['executor'];
+
+export interface EdgeChecks {
+  readonly queryLimits: QueryLimits;
+  readonly security: SecurityRequirements;
+  readonly fieldRateLimits: ReadonlyMap<string, RateLimitArgs>;
+  readonly rateLimiter: EdgeRateLimiter;
+}
+
+/**
+ * An ApolloGateway that runs the edge checks on every operation after
+ * validation and before anything is planned or fetched, in this order:
+ * 1. query limits: too deep, too many aliases or root fields, too costly: 400;
+ * 2. authorization: fields the caller may not read are removed, each with an
+ *    error at its path, and the rest executes;
+ * 3. rate limits: the operation's cost and each `@rateLimit` field it still
+ *    selects are spent from the caller's budgets: 429 when one runs out.
+ * Apollo runs plugins' `didResolveOperation` hooks concurrently, so checks
+ * whose order matters live here rather than in separate plugins.
+ */
+export class EdgeGateway extends ApolloGateway {
+  constructor(
+    config: ApolloGatewayConfig,
+    private readonly checks: EdgeChecks,
+  ) {
+    super(config);
+  }
+
+  override async load(options?: Parameters<ApolloGateway['load']>[0]): Promise<LoadResult> {
+    const loaded = await super.load(options);
+    return { ...loaded, executor: this.checked(loaded.executor) };
+  }
+
+  private checked(execute: Executor): Executor {
+    const { queryLimits, security, fieldRateLimits, rateLimiter } = this.checks;
+    return async (requestContext) => {
+      const context = requestContext.context as Partial<GatewayContext>;
+      const { schema, operation, operationName } = requestContext;
+      if (operation === undefined) {
+        throw new GraphQLErrorWithCode(
+          ErrorCode.OperationResolutionFailure,
+          operationName ? `Unknown operation named "${operationName}".` : 'The document holds several operations; say which to run with operationName.',
+          { status: 400 },
+        );
+      }
+      const measure = measureOperation(schema, requestContext.document, operation, requestContext.request.variables ?? {}, queryLimits.defaultListSize);
+      enforceQueryLimits(measure, queryLimits);
+
+      const { document, errors } = authorizeOperation(schema, requestContext.document, operationName, context.viewer ?? null, security);
+      if (document === null) return { data: null, errors };
+
+      if (context.caller !== undefined) {
+        const rejection = await rateLimiter.spendOperation(context.caller, measure.cost, rateLimitedFields(schema, document, fieldRateLimits));
+        if (rejection !== null) throw rateLimitedError(rejection);
+      }
+
+      if (errors.length === 0) return execute(requestContext);
+      // The plan cache is keyed by queryHash, so the filtered operation needs its own.
+      const queryHash = createHash('sha256').update(print(document)).digest('hex');
+      const result = await execute({ ...requestContext, document, queryHash });
+      return { ...result, errors: [...errors, ...(result.errors ?? [])] };
+    };
+  }
+}

@@ -1,0 +1,251 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type RunningSystem } from '../scripts/system.js';
+import { readCounter } from './support/http.js';
+import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
+
+const JWT_SECRET = 'edge-suite-secret-that-is-long-enough-for-hs256';
+const GATEWAY_SECRET = 'edge-suite-gateway-secret-long-enough-to-sign';
+const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsaPublicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const rsaPrivatePem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+function token(sub: string, options: jwt.SignOptions & { scope?: string } = {}): string {
+  const { scope = '', ...signOptions } = options;
+  return jwt.sign({ scope }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300, ...signOptions });
+}
+
+function bearer(value: string): Record<string, string> {
+  return { authorization: `Bearer ${value}` };
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: { data?: unknown; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] };
+}
+
+async function send(url: string, init: RequestInit & { path?: string } = {}): Promise<RawResponse> {
+  const target = init.path === undefined ? url : new URL(init.path, url).toString();
+  const response = await fetch(target, init);
+  const text = await response.text();
+  let body: RawResponse['body'] = {};
+  try {
+    body = JSON.parse(text) as RawResponse['body'];
+  } catch {
+    body = { errors: [{ message: text }] };
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}): Promise<RawResponse> =>
+  send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+
+describe('the edge: authentication, limits and hostile requests', () => {
+  let system: RunningSystem;
+  let redis: PrivateRedis;
+  let jwks: Server;
+  const gateways: Record<'main' | 'replica' | 'production' | 'rsa' | 'jwks' | 'claims' | 'budget' | 'cost', string> = {} as never;
+  const output: string[] = [];
+
+  const subgraphRequests = async (): Promise<number> => {
+    let total = 0;
+    for (const name of SUBGRAPHS) total += await readCounter(system.services.get(name)!.url, 'subgraph_graphql_requests_total');
+    return total;
+  };
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    jwks = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'known', alg: 'RS256', use: 'sig' }] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
+    system = await startSystem({
+      freePorts: true,
+      // Limits high enough that the hostile table never trips them; the limit tests use gateways of their own.
+      env: { NODE_ENV: 'test', JWT_SECRET, GATEWAY_SECRET, REDIS_URL: redis.url, RATE_LIMIT_REQUESTS: '100000' },
+      log: (line) => output.push(line),
+    });
+    gateways.main = system.gatewayUrl;
+    const started = await Promise.all([
+      system.addGateway(),
+      system.addGateway({ NODE_ENV: 'production' }),
+      system.addGateway({ JWT_SECRET: '', JWT_PUBLIC_KEY: rsaPublicPem }),
+      system.addGateway({ JWT_SECRET: '', JWKS_URL: jwksUrl }),
+      system.addGateway({ JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'shop' }),
+      system.addGateway({ RATE_LIMIT_REQUESTS: '5', REDIS_URL: '' }),
+      system.addGateway({ QUERY_MAX_COST: '100', RATE_LIMIT_COST_PER_WINDOW: '150', REDIS_URL: '' }),
+    ]);
+    [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost] = started.map((service) => service.url) as [
+      string, string, string, string, string, string, string,
+    ];
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await redis?.stop();
+    await new Promise((resolve) => jwks?.close(resolve));
+  });
+
+  const product = '{ product(upc: "1") { name } }';
+  const nested = (depth: number): string => `{ product(upc: "1") { ${'reviews { product { '.repeat(Math.ceil(depth / 2))}name${' } }'.repeat(Math.ceil(depth / 2))} } }`;
+
+  interface HostileCase {
+    name: string;
+    gateway?: keyof typeof gateways;
+    request: (url: string) => Promise<RawResponse>;
+    status: number;
+    code: string;
+  }
+
+  const hostile: HostileCase[] = [
+    { name: 'malformed JSON', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a JSON body that is not an object', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '42' }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a wrong content type (CSRF-prone text/plain)', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: product }) }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a GET without a CSRF-preventing header', request: (url) => send(`${url}?query=${encodeURIComponent(product)}`), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a mutation over GET', request: (url) => send(`${url}?query=${encodeURIComponent('mutation { addReview(upc: "1", body: "x", rating: 5) { id } }')}`, { headers: { 'apollo-require-preflight': 'true' } }), status: 405, code: 'BAD_REQUEST' },
+    { name: 'a missing query', request: (url) => post(url, { variables: {} }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a query that is not a string', request: (url) => post(url, { query: { product: 1 } }), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a batch of operations', request: (url) => post(url, [{ query: product }, { query: product }]), status: 400, code: 'BAD_REQUEST' },
+    { name: 'a syntax error', request: (url) => post(url, { query: '{ product(upc: "1") { name }' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
+    { name: 'an unknown field', request: (url) => post(url, { query: '{ product(upc: "1") { name secretCost } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a variable of the wrong type', request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: { $ne: null } } }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'an unknown operation name', request: (url) => post(url, { query: product, operationName: 'Nope' }), status: 400, code: 'OPERATION_RESOLUTION_FAILURE' },
+    { name: 'a fragment cycle', request: (url) => post(url, { query: '{ product(upc: "1") { ...A } } fragment A on Product { reviews { product { ...A } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a body over MAX_BODY_BYTES', request: (url) => post(url, { query: product, variables: { padding: 'x'.repeat(2 * 1024 * 1024) } }), status: 413, code: 'PAYLOAD_TOO_LARGE' },
+    { name: 'an unknown path', request: (url) => send(new URL('/admin', url).toString()), status: 404, code: 'NOT_FOUND' },
+    { name: 'an expired token', request: (url) => post(url, { query: product }, bearer(token('u1', { expiresIn: -120 }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a token that is not valid yet', request: (url) => post(url, { query: product }, bearer(token('u1', { notBefore: 600 }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a bad signature', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, 'another-secret-that-is-long-enough-to-sign', { algorithm: 'HS256' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'alg: none', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1', scope: 'admin' }, '', { algorithm: 'none' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a tampered payload', request: (url) => { const [header, , signature] = token('u1').split('.'); const payload = Buffer.from(JSON.stringify({ sub: 'u1', scope: 'admin', exp: 9999999999 })).toString('base64url'); return post(url, { query: product }, bearer(`${header}.${payload}.${signature}`)); }, status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'garbage in the bearer token', request: (url) => post(url, { query: product }, bearer('not.a.jwt')), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a Basic authorization header', request: (url) => post(url, { query: product }, { authorization: 'Basic dTE6cGFzc3dvcmQ=' }), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'HS256 signed with the RSA public key (algorithm confusion)', gateway: 'rsa', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1', scope: 'admin' }, rsaPublicPem, { algorithm: 'HS256' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'an RS256 token for a gateway that only knows a shared secret', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, rsaPrivatePem, { algorithm: 'RS256' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'an unknown kid', gateway: 'jwks', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, rsaPrivatePem, { algorithm: 'RS256', keyid: 'unknown' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a wrong issuer', gateway: 'claims', request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://evil.example', audience: 'shop' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a wrong audience', gateway: 'claims', request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://id.example', audience: 'another-app' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'depth 50', request: (url) => post(url, { query: nested(50) }), status: 400, code: 'QUERY_TOO_COMPLEX' },
+    { name: '1,000 aliases', request: (url) => post(url, { query: `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: product(upc: "1") { name }`).join(' ')} }` }), status: 400, code: 'QUERY_TOO_COMPLEX' },
+    { name: '25 root fields', request: (url) => post(url, { query: `{ ${'topProducts(first: 1) { name } '.repeat(25)} }` }), status: 400, code: 'QUERY_TOO_COMPLEX' },
+    { name: 'a cost bomb of nested lists', request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' }), status: 400, code: 'QUERY_TOO_COMPLEX' },
+    { name: 'introspection in production', gateway: 'production', request: (url) => post(url, { query: '{ __schema { types { name } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': jwt.sign({ sub: 'u1', scopes: ['admin'] }, GATEWAY_SECRET, { issuer: 'gateway', expiresIn: 60 }) }), status: 200, code: 'UNAUTHENTICATED' },
+    { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
+    { name: 'an admin-only field without the admin scope', request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN' },
+  ];
+
+  it(`answers ${hostile.length} hostile or malformed requests with a clear status and code, calling no subgraph`, async () => {
+    expect(hostile.length).toBeGreaterThanOrEqual(30);
+    const outcomes: string[] = [];
+    for (const testCase of hostile) {
+      const before = await subgraphRequests();
+      const response = await testCase.request(gateways[testCase.gateway ?? 'main']);
+      const after = await subgraphRequests();
+      const code = response.body.errors?.[0]?.extensions?.['code'];
+      outcomes.push(`${testCase.name}: ${response.status} ${String(code)}${after === before ? '' : `, ${after - before} subgraph request(s)`}`);
+    }
+    expect(outcomes).toEqual(hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}`));
+  });
+
+  it('never shows internals to clients in production', async () => {
+    const response = await post(gateways.production, { query: '{ product(upc: "1") { name secretCost } }' });
+    expect(response.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('secretCost'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    const bad = await post(gateways.production, { query: product }, bearer('not.a.jwt'));
+    expect(JSON.stringify(bad.body)).not.toMatch(/stacktrace|node_modules/);
+    expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  });
+
+  it("refuses a caller's 6th addReview within a minute whichever replica gets it, before calling reviews", async () => {
+    const caller = bearer(token('u3'));
+    const addReview = (url: string, n: number) => post(url, { query: `mutation { addReview(upc: "${n + 1}", body: "Review ${n} from the rate-limit test", rating: 4) { id } }` }, caller);
+    const answers = [];
+    for (let n = 0; n < 5; n += 1) answers.push(await addReview(n % 2 === 0 ? gateways.main : gateways.replica, n));
+    expect(answers.map((answer) => [answer.status, answer.body.errors?.[0]?.extensions?.['code'] ?? 'ok'])).toEqual(Array(5).fill([200, 'ok']));
+    const reviewsBefore = await readCounter(system.services.get('reviews')!.url, 'subgraph_graphql_requests_total');
+    for (const url of [gateways.replica, gateways.main]) {
+      const refused = await addReview(url, 9);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(refused.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('Mutation.addReview'), extensions: { code: 'RATE_LIMITED' } });
+    }
+    expect(await readCounter(system.services.get('reviews')!.url, 'subgraph_graphql_requests_total')).toBe(reviewsBefore);
+  });
+
+  it('limits requests per caller: the 6th of a budget of 5 gets 429 with Retry-After, and other callers are unaffected', async () => {
+    const mine = bearer(token('u7'));
+    const statuses = [];
+    for (let n = 0; n < 5; n += 1) statuses.push((await post(gateways.budget, { query: product }, mine)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    const before = await subgraphRequests();
+    const refused = await post(gateways.budget, { query: product }, mine);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(refused.body.errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED' });
+    expect(await subgraphRequests()).toBe(before);
+    expect((await post(gateways.budget, { query: product }, bearer(token('u8')))).status).toBe(200);
+  });
+
+  it('spends each operation’s estimated cost from the caller’s budget, so one big query costs as much as many small ones', async () => {
+    const caller = bearer(token('u9'));
+    // Costs 91 (the list, plus two fields for each of 45 products): under QUERY_MAX_COST=100, but two exceed the budget of 150.
+    const big = '{ topProducts(first: 45) { name price } }';
+    const first = await post(gateways.cost, { query: big }, caller);
+    expect(first.status).toBe(200);
+    const second = await post(gateways.cost, { query: big }, caller);
+    expect(second.status).toBe(429);
+    expect(second.body.errors?.[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', rule: 'cost' } });
+    expect((await post(gateways.cost, { query: '{ product(upc: "1") { name } }' }, bearer(token('u10')))).status).toBe(200);
+  });
+
+  it('answers CORS preflights for allowed origins only', async () => {
+    const preflight = (origin: string) =>
+      send(gateways.main, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
+    const sandbox = await preflight('https://studio.apollographql.com');
+    expect(sandbox.status).toBe(204);
+    expect(sandbox.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
+    expect(sandbox.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await preflight('https://studio.apollographql.com')).headers.get('access-control-allow-origin')).not.toBeNull();
+    const production = await send(gateways.production, { method: 'OPTIONS', headers: { origin: 'https://studio.apollographql.com', 'access-control-request-method': 'POST' } });
+    expect(production.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('keeps serving and limiting when Redis stops mid-run, and goes back to Redis when it returns', async () => {
+    const caller = 'u4';
+    const onRedis = 6; // main, replica, production, rsa, jwks and claims share the private Redis
+    const logged = (text: string) => output.filter((line) => line.startsWith('[gateway]') && line.includes(text)).length;
+    const addReview = (n: number) => post(gateways.main, { query: `mutation { addReview(upc: "${200 + n}", body: "Written while Redis was away ${randomUUID()}", rating: 3) { id } }` }, bearer(token(caller)));
+    await redis.stop();
+    const duringOutage = await post(gateways.main, { query: product });
+    expect(duringOutage.status).toBe(200);
+    expect(duringOutage.body.errors).toBeUndefined();
+    const statuses = [];
+    for (let n = 0; n < 6; n += 1) statuses.push((await addReview(n)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    // Each gateway says so once, however many commands failed during the outage.
+    await expect.poll(() => logged('Redis is unavailable'), { timeout: 10_000, interval: 200 }).toBe(onRedis);
+
+    await redis.start();
+    await expect.poll(() => logged('Redis is reachable again'), { timeout: 15_000, interval: 200 }).toBe(onRedis);
+    expect(logged('Redis is unavailable')).toBe(onRedis);
+    const { createClient } = await import('@keyv/redis');
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const fresh = 'u5';
+      expect((await post(gateways.main, { query: product }, bearer(token(fresh)))).status).toBe(200);
+      expect(await client.exists(`supergate:requests:user:${fresh}`)).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
