@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { PROJECT_ROOT } from '../scripts/system.js';
+
+/** A target's process, serving once this exists. */
+export interface TargetProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** Resident memory now, from /proc/<pid>/status; undefined where /proc is missing. */
+  rssMb(): number | undefined;
+  /** The last lines it printed, for failure reports. */
+  recentOutput(): string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+const KEPT_LINES = 40;
+
+/**
+ * Starts `entry` as its own Node process and waits for its `listening on <url>` line.
+ * Output is drained (a full pipe would stall a process that logs every request) and
+ * the last lines are kept.
+ */
+export function startTargetProcess(name: string, entry: string, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<TargetProcess> {
+  // The IPC channel lets the process notice the bench is gone, even after SIGKILL, and stop too.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const lines: string[] = [];
+  const recentOutput = (): string => lines.join('\n');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${recentOutput()}`));
+    }, timeoutMs);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready:\n${recentOutput()}`));
+    };
+    child.once('exit', onExit);
+    const onLine = (line: string): void => {
+      lines.push(line);
+      if (lines.length > KEPT_LINES) lines.shift();
+      const match = /listening on (\S+)/.exec(line);
+      if (match?.[1] === undefined || child.pid === undefined) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      const pid = child.pid;
+      resolve({ url: match[1], pid, rssMb: () => readRssMb(pid), recentOutput, stop: () => terminate(child) });
+    };
+    forEachLine(child.stdout, onLine);
+    forEachLine(child.stderr, onLine);
+  });
+}
+
+function readRssMb(pid: number): number | undefined {
+  try {
+    const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kilobytes === undefined ? undefined : Number(kilobytes) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (stream === null) return;
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim() !== '') onLine(line);
+  });
+}
+
+async function terminate(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,185 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import jwt from 'jsonwebtoken';
+import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
+import { readRegistry } from '../schema/registry.js';
+import { startSystem } from '../scripts/system.js';
+import { Cleanup } from './Cleanup.js';
+import { openBenchDatabase } from './database.js';
+import { measureTargets } from './measureTargets.js';
+import { QUERIES, type BenchQuery } from './queries.js';
+import { describeMachine, describeMachineLoad, formatSummary, formatTable, renderResults } from './report.js';
+import { BASELINE, TARGETS, type Target } from './targets.js';
+
+const RESULTS_PATH = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+
+const USAGE = `npm run bench -- [options]
+
+Starts the subgraphs once, then each gateway target in turn on a free port, checks it
+answers every query like ${BASELINE}, and measures it with autocannon.
+
+  --duration <s>      measured seconds per target and query (default 10)
+  --warmup <s>        unmeasured seconds before each measurement (default 2)
+  --connections <n>   concurrent connections (default 20)
+  --only <names>      comma-separated targets (default all); ${BASELINE} always runs for the reference answers
+  --queries <names>   comma-separated queries (default all)
+  --write             also write the table to bench/RESULTS.md
+  --help
+
+targets:
+${TARGETS.map((target) => `  ${target.name.padEnd(18)}${target.description}`).join('\n')}
+queries:
+${QUERIES.map((query) => `  ${query.name.padEnd(18)}${query.query}`).join('\n')}`;
+
+interface BenchOptions {
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  readonly targets: readonly Target[];
+  readonly queries: readonly BenchQuery[];
+  readonly write: boolean;
+}
+
+/** Parses the command line; throws an error naming the flag and what it expects. */
+function parseOptions(args: readonly string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...args],
+    strict: true,
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '20' },
+      only: { type: 'string' },
+      queries: { type: 'string' },
+      write: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  return {
+    durationSeconds: parseInteger('--duration', values.duration, 1, 3600),
+    warmupSeconds: parseInteger('--warmup', values.warmup, 0, 600),
+    connections: parseInteger('--connections', values.connections, 1, 10_000),
+    targets: pickByName('--only', values.only, TARGETS),
+    queries: pickByName('--queries', values.queries, QUERIES),
+    write: values.write,
+  };
+}
+
+function parseInteger(flag: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new Error(`${flag} must be an integer from ${min} to ${max}; got "${raw}"`);
+  return value;
+}
+
+function pickByName<T extends { readonly name: string }>(flag: string, raw: string | undefined, all: readonly T[]): readonly T[] {
+  if (raw === undefined) return all;
+  const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !all.some((item) => item.name === name));
+  if (names.length === 0 || unknown.length > 0) throw new Error(`${flag} takes names from ${all.map((item) => item.name).join(', ')}; got "${raw}"`);
+  return all.filter((item) => names.includes(item.name));
+}
+
+/** The command as typed, for the results file. */
+function commandLine(args: readonly string[]): string {
+  const quoted = args.map((arg) => (/^[\w.,=/-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+  if (process.env['npm_lifecycle_event'] !== 'bench') return `tsx bench/run.ts ${quoted}`.trim();
+  return quoted === '' ? 'npm run bench' : `npm run bench -- ${quoted}`;
+}
+
+async function main(args: readonly string[], cleanup: Cleanup): Promise<number> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseOptions(args);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const selected = new Set(options.targets.map((target) => target.name));
+  const runOrder = TARGETS.filter((target) => target.name === BASELINE || selected.has(target.name));
+  const settings = `${options.connections} connections, ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, one target at a time; autocannon runs in the bench process on the same machine`;
+  const loadAtStart = describeMachineLoad();
+  console.log(`machine: ${describeMachine()}; ${loadAtStart}\nload: ${settings}`);
+
+  const registry = readRegistry();
+  const database = await openBenchDatabase(registry.map((entry) => entry.name));
+  cleanup.add(() => database.drop());
+  console.log(`subgraphs: ${database.description}`);
+
+  const childEnv = { NODE_ENV: 'development', HOST: '127.0.0.1' };
+  const systemOutput: string[] = [];
+  const system = await startSystem({
+    freePorts: true,
+    subgraphs: registry,
+    env: { ...childEnv, ...database.env },
+    log: (line) => {
+      systemOutput.push(line);
+      if (systemOutput.length > 100) systemOutput.shift();
+    },
+    onCrash: (name, code, signal) => {
+      // Its own gateway the bench stops on purpose; on Ctrl-C every subgraph stops on its own.
+      if (name !== 'gateway' && !interrupted) console.error(`subgraph ${name} exited (${signal ?? `code ${code}`}) during the run; later numbers are not valid:\n${systemOutput.join('\n')}`);
+    },
+  });
+  cleanup.add(() => system.stop());
+  // The bench starts each gateway itself, with its own settings, one at a time.
+  await system.kill('gateway');
+  const subgraphUrls: Record<string, string> = {};
+  for (const entry of registry) subgraphUrls[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = system.services.get(entry.name)!.url;
+  console.log(`subgraphs listening: ${registry.map((entry) => `${entry.name} ${system.services.get(entry.name)!.url}`).join(', ')}`);
+
+  const token = jwt.sign({ scope: '' }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: '12h' });
+  const { rows, failures, skipped } = await measureTargets({
+    targets: runOrder,
+    referenceOnly: new Set(selected.has(BASELINE) ? [] : [BASELINE]),
+    queries: options.queries,
+    connections: options.connections,
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    env: { ...childEnv, PORT: '0', ...subgraphUrls },
+    headers: { authorization: `Bearer ${token}` },
+    cleanup,
+    log: (line) => console.log(line),
+  });
+
+  const loadAtEnd = describeMachineLoad();
+  console.log(`\n${formatTable(rows, BASELINE)}\n`);
+  for (const line of formatSummary(rows, BASELINE)) console.log(line);
+  for (const line of skipped) console.log(`skipped ${line}`);
+  for (const line of failures) console.error(`FAILED ${line}`);
+  console.log(`machine at the end: ${loadAtEnd}`);
+  if (options.write) {
+    writeFileSync(RESULTS_PATH, renderResults(rows, BASELINE, { date: new Date(), command: commandLine(args), settings, database: database.description, machineLoad: [loadAtStart, loadAtEnd], failures, skipped }));
+    console.log(`wrote ${RESULTS_PATH}`);
+  }
+  return failures.length === 0 ? 0 : 1;
+}
+
+const cleanup = new Cleanup();
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // Kept for the whole run: a repeated signal (tsx relays the terminal's Ctrl-C once more) must not cut the cleanup short.
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${signal}: stopping every process the bench started and dropping its scratch database`);
+    void cleanup.run().finally(() => process.exit(130));
+  });
+}
+main(process.argv.slice(2), cleanup).then(
+  async (code) => {
+    await cleanup.run();
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    if (interrupted) return;
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await cleanup.run();
+    process.exit(1);
+  },
+);
