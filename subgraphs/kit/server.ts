@@ -4,6 +4,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
+import { CHANGED_ENTITIES_EXTENSION, hasChangedEntities } from './changedEntities.js';
 import { graphqlRequests } from './metrics.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -30,6 +31,15 @@ export function createSubgraphServer<TContext extends BaseContext>(options: Subg
       {
         async requestDidStart() {
           requests.inc();
+          return {
+            async willSendResponse({ contextValue, response }) {
+              if (!hasChangedEntities(contextValue) || response.body.kind !== 'single') return;
+              const tags = contextValue.changes.list();
+              if (tags.length === 0) return;
+              const result = response.body.singleResult;
+              result.extensions = { ...result.extensions, [CHANGED_ENTITIES_EXTENSION]: tags };
+            },
+          };
         },
       },
     ],

@@ -17,6 +17,10 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
       if (order.buyerId !== ctx.viewerId) {
         throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'This idempotencyKey was already used; choose a new one.', { argumentName: 'input.idempotencyKey' });
       }
+      // Stock of every item changed at inventory, and the buyer has a new order.
+      ctx.changes.add('Product', ...args.input.items.map((item) => item.upc));
+      ctx.changes.add('User', order.buyerId);
+      ctx.changes.add('Order', order.id);
       return order;
     },
   },

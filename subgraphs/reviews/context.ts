@@ -1,4 +1,5 @@
 import type { VouchedIdentity } from '../../lib/gatewayToken.js';
+import { ChangedEntities } from '../kit/changedEntities.js';
 import type { Database } from '../kit/database.js';
 import { createLoaders, type ReviewLoaders } from './loaders.js';
 
@@ -7,8 +8,10 @@ export interface ReviewsContext {
   loaders: ReviewLoaders;
   /** The signed-in caller's user id; `null` for an anonymous caller. */
   viewerId: string | null;
+  /** What this request's mutations changed, reported to the gateway for cache invalidation. */
+  changes: ChangedEntities;
 }
 
 export function createContext(db: Database, identity: VouchedIdentity): ReviewsContext {
-  return { db, loaders: createLoaders(db), viewerId: identity.sub };
+  return { db, loaders: createLoaders(db), viewerId: identity.sub, changes: new ChangedEntities() };
 }

@@ -31,7 +31,11 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
       const rating = validRating(args.rating);
       if (ctx.viewerId === null) throw new SubgraphError(SubgraphErrorCode.Unauthenticated, 'You must be signed in to review a product.');
       // Reviews does not own products, so an unknown upc cannot be refused here.
-      return insertReview(ctx.db, { upc: args.upc, authorId: ctx.viewerId, body, rating });
+      const review = await insertReview(ctx.db, { upc: args.upc, authorId: ctx.viewerId, body, rating });
+      ctx.changes.add('Product', review.upc);
+      ctx.changes.add('User', review.author_id);
+      ctx.changes.add('Review', review.id);
+      return review;
     },
   },
   Review: {
