@@ -1,0 +1,216 @@
+// @ts-check
+
+/**
+ * @typedef {{ message: string, extensions?: { code?: string } }} GraphQLError
+ * @typedef {{ data?: Record<string, unknown> | null, errors?: GraphQLError[] }} GraphQLBody
+ * @typedef {{ upc: string, name: string, price: number, averageRating: number | null, inStock: boolean, quantity: number }} Product
+ * @typedef {{ id: string, total: number, status: string }} Order
+ */
+
+const DEFAULT_GATEWAY = 'http://localhost:4000/graphql';
+const TOKEN_KEY = 'supergate.storefront.token';
+
+const TOP_PRODUCTS = /* GraphQL */ `
+  query StorefrontTopProducts {
+    topProducts(first: 12) { upc name price averageRating inStock quantity }
+  }
+`;
+const PLACE_ORDER = /* GraphQL */ `
+  mutation StorefrontPlaceOrder($input: PlaceOrderInput!) {
+    placeOrder(input: $input) { id total status }
+  }
+`;
+
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+
+/** A failed request as the page reports it: a code (GraphQL `extensions.code`, or the page's own label) and a message. */
+class RequestError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   */
+  constructor(code, message) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+  }
+}
+
+const gatewayUrl = readGatewayUrl();
+
+/**
+ * @template {Element} T
+ * @param {string} selector
+ * @param {{ new (): T }} type
+ * @param {ParentNode} [root]
+ * @returns {T}
+ */
+function find(selector, type, root = document) {
+  const element = root.querySelector(selector);
+  if (!(element instanceof type)) throw new Error(`storefront markup is missing ${selector}`);
+  return element;
+}
+
+const statusLine = find('#status', HTMLElement);
+const productList = find('#products', HTMLUListElement);
+const productTemplate = find('#product-template', HTMLTemplateElement);
+const tokenInput = find('#token', HTMLTextAreaElement);
+
+/** @returns {string} */
+function readGatewayUrl() {
+  const raw = new URLSearchParams(location.search).get('gateway')?.trim();
+  return raw === undefined || raw === '' ? DEFAULT_GATEWAY : raw;
+}
+
+/** The pasted token without a leading "Bearer ", or undefined when none. */
+function currentToken() {
+  const token = tokenInput.value.trim().replace(/^bearer\s+/i, '');
+  return token === '' ? undefined : token;
+}
+
+/**
+ * POSTs one operation as JSON, which is also what gets it past Apollo Server's CSRF prevention
+ * (a cross-site form can send text/plain or form data, never application/json).
+ * @param {string} query
+ * @param {Record<string, unknown>} [variables]
+ * @returns {Promise<GraphQLBody>}
+ */
+async function graphql(query, variables) {
+  /** @type {Record<string, string>} */
+  const headers = { 'content-type': 'application/json' };
+  const token = currentToken();
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }), credentials: 'omit' });
+  } catch {
+    throw await explainFailedFetch();
+  }
+  const text = await response.text();
+  /** @type {GraphQLBody} */
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new RequestError(`HTTP ${response.status}`, `The gateway answered without GraphQL JSON: ${text.slice(0, 200) || response.statusText}`);
+  }
+  if ((body.data === undefined || body.data === null) && body.errors?.[0] === undefined) {
+    throw new RequestError(`HTTP ${response.status}`, 'The gateway answered with neither data nor errors.');
+  }
+  return body;
+}
+
+/**
+ * fetch() rejects the same way whether the gateway is down or its CORS policy refused this origin.
+ * A no-cors request tells them apart: it succeeds (with an unreadable answer) whenever the server answers at all.
+ */
+async function explainFailedFetch() {
+  try {
+    await fetch(gatewayUrl, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' });
+  } catch {
+    return new RequestError('GATEWAY_UNREACHABLE', `Could not reach the gateway at ${gatewayUrl}. Is it running (npm start), and is the URL right?`);
+  }
+  return new RequestError(
+    'CORS_REFUSED',
+    `The gateway at ${gatewayUrl} answered, but its CORS policy does not let this page (${location.origin}) read the answer. Add ${location.origin} to the gateway's CORS_ORIGINS.`,
+  );
+}
+
+/**
+ * @param {unknown} error
+ * @returns {RequestError}
+ */
+function asRequestError(error) {
+  return error instanceof RequestError ? error : new RequestError('PAGE_ERROR', error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * @param {HTMLElement} element
+ * @param {'pending' | 'ok' | 'error'} state
+ * @param {string} text
+ * @param {string} [code]
+ */
+function show(element, state, text, code) {
+  element.dataset['state'] = state;
+  element.replaceChildren();
+  if (code !== undefined) {
+    const label = document.createElement('code');
+    label.className = 'code';
+    label.textContent = code;
+    element.append(label, ' ');
+  }
+  element.append(text);
+}
+
+/** @param {GraphQLError} error */
+function codeOf(error) {
+  return error.extensions?.code ?? 'GRAPHQL_ERROR';
+}
+
+async function loadProducts() {
+  show(statusLine, 'pending', `Loading top products from ${gatewayUrl}…`);
+  try {
+    const body = await graphql(TOP_PRODUCTS);
+    const products = /** @type {Product[] | undefined} */ (body.data?.['topProducts']);
+    const firstError = body.errors?.[0];
+    if (products === undefined) {
+      if (firstError !== undefined) throw new RequestError(codeOf(firstError), firstError.message);
+      throw new RequestError('GRAPHQL_ERROR', 'The answer has no topProducts.');
+    }
+    productList.replaceChildren(...products.map(renderProduct));
+    // Some fields can fail while the rest answer (say, ratings while the reviews service is down).
+    if (firstError !== undefined) show(statusLine, 'error', `Some fields are missing: ${firstError.message}`, codeOf(firstError));
+    else show(statusLine, 'ok', `${products.length} products from ${gatewayUrl}`);
+  } catch (error) {
+    const failure = asRequestError(error);
+    show(statusLine, 'error', failure.message, failure.code);
+  }
+}
+
+/** @param {Product} product */
+function renderProduct(product) {
+  const fragment = /** @type {DocumentFragment} */ (productTemplate.content.cloneNode(true));
+  const item = find('li', HTMLLIElement, fragment);
+  item.dataset['upc'] = product.upc;
+  find('.name', HTMLElement, item).textContent = product.name;
+  find('.price', HTMLElement, item).textContent = money.format(product.price / 100);
+  find('.rating', HTMLElement, item).textContent = product.averageRating === null ? 'No reviews yet' : `★ ${product.averageRating.toFixed(1)} / 5`;
+  find('.stock', HTMLElement, item).textContent = product.inStock ? `In stock: ${product.quantity}` : 'Out of stock';
+  const button = find('.order', HTMLButtonElement, item);
+  const result = find('.result', HTMLElement, item);
+  button.addEventListener('click', () => void placeOrder(product, button, result));
+  return item;
+}
+
+/**
+ * @param {Product} product
+ * @param {HTMLButtonElement} button
+ * @param {HTMLElement} result
+ */
+async function placeOrder(product, button, result) {
+  button.disabled = true;
+  show(result, 'pending', 'Placing the order…');
+  try {
+    const input = { items: [{ upc: product.upc, quantity: 1 }], idempotencyKey: crypto.randomUUID() };
+    const body = await graphql(PLACE_ORDER, { input });
+    const order = /** @type {Order | undefined} */ (body.data?.['placeOrder']);
+    const firstError = body.errors?.[0];
+    if (firstError !== undefined) throw new RequestError(codeOf(firstError), firstError.message);
+    if (order === undefined) throw new RequestError('GRAPHQL_ERROR', 'The answer has no placeOrder.');
+    show(result, 'ok', `Order ${order.id} ${order.status.toLowerCase()}: total ${money.format(order.total / 100)}`);
+  } catch (error) {
+    const failure = asRequestError(error);
+    show(result, 'error', failure.message, failure.code);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+find('#gateway', HTMLInputElement).value = gatewayUrl;
+tokenInput.value = sessionStorage.getItem(TOKEN_KEY) ?? '';
+tokenInput.addEventListener('input', () => sessionStorage.setItem(TOKEN_KEY, tokenInput.value.trim()));
+find('#forget-token', HTMLButtonElement).addEventListener('click', () => {
+  tokenInput.value = '';
+  sessionStorage.removeItem(TOKEN_KEY);
+});
+void loadProducts();
