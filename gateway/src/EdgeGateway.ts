@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApolloGateway, type GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
 import { print } from 'graphql';
 import type { RateLimitArgs } from 'graphql-rate-limit-directive';
+import { executeWithCache, type ResponseCaching } from './cache/cachedExecution.js';
 import type { QueryLimits } from './config.js';
 import type { GatewayContext } from './context.js';
 import { ErrorCode, GraphQLErrorWithCode } from './errors.js';
@@ -9,6 +10,7 @@ import { authorizeOperation } from './authorization/authorizeOperation.js';
 import type { SecurityRequirements } from './authorization/securityRequirements.js';
 import { enforceQueryLimits } from './limits/enforceQueryLimits.js';
 import { measureOperation } from './limits/measureOperation.js';
+import type { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { rateLimitedError } from './rateLimits/rateLimitedError.js';
 import type { EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
 import { rateLimitedFields } from './rateLimits/rateLimitedFields.js';
@@ -21,6 +23,10 @@ export interface EdgeChecks {
   readonly security: SecurityRequirements;
   readonly fieldRateLimits: ReadonlyMap<string, RateLimitArgs>;
   readonly rateLimiter: EdgeRateLimiter;
+  /** Where rate-limit rejections are counted. */
+  readonly metrics?: GatewayMetrics | undefined;
+  /** Absent when the response cache is off. */
+  readonly caching?: ResponseCaching | undefined;
 }
 
 /**
@@ -30,7 +36,8 @@ export interface EdgeChecks {
  * 2. authorization: fields the caller may not read are removed, each with an
  *    error at its path, and the rest executes;
  * 3. rate limits: the operation's cost and each `@rateLimit` field it still
- *    selects are spent from the caller's budgets: 429 when one runs out.
+ *    selects are spent from the caller's budgets: 429 when one runs out;
+ * 4. the response cache: a hit answers here, so it never skips a check above.
  * Apollo runs plugins' `didResolveOperation` hooks concurrently, so checks
  * whose order matters live here rather than in separate plugins.
  */
@@ -48,7 +55,7 @@ export class EdgeGateway extends ApolloGateway {
   }
 
   private checked(execute: Executor): Executor {
-    const { queryLimits, security, fieldRateLimits, rateLimiter } = this.checks;
+    const { queryLimits, security, fieldRateLimits, rateLimiter, caching } = this.checks;
     return async (requestContext) => {
       const context = requestContext.context as Partial<GatewayContext>;
       const { schema, operation, operationName } = requestContext;
@@ -67,14 +74,20 @@ export class EdgeGateway extends ApolloGateway {
 
       if (context.caller !== undefined) {
         const rejection = await rateLimiter.spendOperation(context.caller, measure.cost, rateLimitedFields(schema, document, fieldRateLimits));
-        if (rejection !== null) throw rateLimitedError(rejection);
+        if (rejection !== null) {
+          this.checks.metrics?.rateLimitRejection(rejection.rule);
+          throw rateLimitedError(rejection);
+        }
       }
 
-      if (errors.length === 0) return execute(requestContext);
-      // The plan cache is keyed by queryHash, so the filtered operation needs its own.
-      const queryHash = createHash('sha256').update(print(document)).digest('hex');
-      const result = await execute({ ...requestContext, document, queryHash });
-      return { ...result, errors: [...errors, ...(result.errors ?? [])] };
+      // The plan cache is keyed by queryHash, so a filtered operation needs its own.
+      const authorized = errors.length === 0 ? requestContext : { ...requestContext, document, queryHash: createHash('sha256').update(print(document)).digest('hex') };
+      // An answer the caller was not authorized for in full is never cached, but what a mutation changed is always purged.
+      const result =
+        caching !== undefined && context.changedEntities !== undefined && (errors.length === 0 || operation.operation !== 'query')
+          ? await executeWithCache(caching, authorized, execute, context.viewer ?? null, context.changedEntities)
+          : await execute(authorized);
+      return errors.length === 0 ? result : { ...result, errors: [...errors, ...(result.errors ?? [])] };
     };
   }
 }

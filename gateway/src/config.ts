@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
 import { GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
+import { readLogLevel, type LogLevel } from '../../lib/logger.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
 /** The gateway's settings, read once from the environment at start-up. */
@@ -29,6 +31,10 @@ export interface GatewayConfig {
   readonly jwtAudience: string | undefined;
   /** Shared state (rate-limit counters, cache, persisted queries). Env `REDIS_URL`. @default undefined (in process memory) */
   readonly redisUrl: string | undefined;
+  /** Whole-response cache driven by the subgraphs' cache hints. Env `RESPONSE_CACHE` (`on`/`off`). @default true */
+  readonly responseCache: boolean;
+  /** Most cached answers (and persisted queries) kept in process memory when there is no Redis. Env `CACHE_MAX_ENTRIES`. @default 10000 */
+  readonly cacheMaxEntries: number;
   /** Per-caller limits over one window. */
   readonly rateLimits: RateLimitSettings;
   /** Largest operation accepted, measured before planning. */
@@ -39,6 +45,34 @@ export interface GatewayConfig {
   readonly forwardHeaders: readonly string[];
   /** Proxies in front of the gateway whose `X-Forwarded-For` entry is trusted for the client address. Env `TRUST_PROXY_HOPS`. @default 0 */
   readonly trustProxyHops: number;
+  /** How the gateway calls subgraphs: timeout, circuit breaker, connection pool. */
+  readonly subgraphCalls: SubgraphCallSettings;
+  /** Longest wait after SIGTERM for requests in flight before their connections are cut. Env `SHUTDOWN_GRACE_MS`. @default 10000 */
+  readonly shutdownGraceMs: number;
+  /** Gateway processes sharing the port (node:cluster); the primary restarts one that crashes. Env `GATEWAY_WORKERS`. @default 1 outside production; one per CPU in production */
+  readonly workers: number;
+  /** Logs and traces. */
+  readonly observability: ObservabilitySettings;
+}
+
+export interface ObservabilitySettings {
+  /** Least severe level logged; `silent` logs nothing. Env `LOG_LEVEL`. @default 'info' */
+  readonly logLevel: LogLevel;
+  /** OTLP/HTTP collector base URL; when set, traces are exported to `<url>/v1/traces`. Env `OTEL_EXPORTER_OTLP_ENDPOINT`. @default undefined (tracing off) */
+  readonly otlpEndpoint: string | undefined;
+  /** `service.name` of exported spans. Env `OTEL_SERVICE_NAME`. @default 'supergate-gateway' */
+  readonly serviceName: string;
+}
+
+export interface SubgraphCallSettings {
+  /** Longest wait for one subgraph answer, headers and body, per attempt; then `SUBGRAPH_TIMEOUT`. Env `SUBGRAPH_TIMEOUT_MS`. @default 10000 */
+  readonly timeoutMs: number;
+  /** Consecutive failures (timeout, no connection, 502/503/504) that open a subgraph's circuit. Env `SUBGRAPH_BREAKER_THRESHOLD`. @default 5 */
+  readonly breakerThreshold: number;
+  /** How long an open circuit fails fast before one probe call is let through. Env `SUBGRAPH_BREAKER_COOLDOWN_MS`. @default 10000 */
+  readonly breakerCooldownMs: number;
+  /** Most keep-alive connections to one subgraph per gateway process; further calls wait for one. Env `SUBGRAPH_MAX_CONNECTIONS`. @default 128 */
+  readonly maxConnections: number;
 }
 
 export interface RateLimitSettings {
@@ -100,6 +134,8 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     subgraphUrls: Object.freeze(subgraphUrls),
     maxBodyBytes: parseInteger('MAX_BODY_BYTES', env['MAX_BODY_BYTES'], 1024 * 1024, 1024, 100 * 1024 * 1024),
     redisUrl: parseRedisUrl(env['REDIS_URL']),
+    responseCache: parseSwitch('RESPONSE_CACHE', env['RESPONSE_CACHE'], true),
+    cacheMaxEntries: parseInteger('CACHE_MAX_ENTRIES', env['CACHE_MAX_ENTRIES'], 10_000, 1, 10_000_000),
     rateLimits: Object.freeze({
       requests: parseInteger('RATE_LIMIT_REQUESTS', env['RATE_LIMIT_REQUESTS'], 600, 1, MAX_COUNT),
       windowSeconds: parseInteger('RATE_LIMIT_WINDOW_SECONDS', env['RATE_LIMIT_WINDOW_SECONDS'], 60, 1, 86_400),
@@ -115,6 +151,19 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     corsOrigins: Object.freeze(parseOrigins(env['CORS_ORIGINS'], production)),
     forwardHeaders: Object.freeze(parseForwardHeaders(env['FORWARD_HEADERS'])),
     trustProxyHops: parseInteger('TRUST_PROXY_HOPS', env['TRUST_PROXY_HOPS'], 0, 0, 10),
+    subgraphCalls: Object.freeze({
+      timeoutMs: parseInteger('SUBGRAPH_TIMEOUT_MS', env['SUBGRAPH_TIMEOUT_MS'], 10_000, 1, 600_000),
+      breakerThreshold: parseInteger('SUBGRAPH_BREAKER_THRESHOLD', env['SUBGRAPH_BREAKER_THRESHOLD'], 5, 1, 1000),
+      breakerCooldownMs: parseInteger('SUBGRAPH_BREAKER_COOLDOWN_MS', env['SUBGRAPH_BREAKER_COOLDOWN_MS'], 10_000, 1, 3_600_000),
+      maxConnections: parseInteger('SUBGRAPH_MAX_CONNECTIONS', env['SUBGRAPH_MAX_CONNECTIONS'], 128, 1, 10_000),
+    }),
+    shutdownGraceMs: parseInteger('SHUTDOWN_GRACE_MS', env['SHUTDOWN_GRACE_MS'], 10_000, 0, 600_000),
+    workers: parseInteger('GATEWAY_WORKERS', env['GATEWAY_WORKERS'], production ? availableParallelism() : 1, 1, 256),
+    observability: Object.freeze({
+      logLevel: readLogLevel(env['LOG_LEVEL']),
+      otlpEndpoint: parseOptionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env['OTEL_EXPORTER_OTLP_ENDPOINT']),
+      serviceName: nonEmpty(env['OTEL_SERVICE_NAME']) ?? 'supergate-gateway',
+    }),
   });
 }
 
@@ -123,6 +172,14 @@ const MAX_COUNT = 1_000_000_000;
 /** Where Apollo Sandbox and Apollo Studio send requests from. */
 const APOLLO_SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
 const DEVELOPMENT_ORIGINS = [...APOLLO_SANDBOX_ORIGINS, 'http://localhost:*', 'http://127.0.0.1:*'];
+
+function parseSwitch(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (value === 'on' || value === 'true' || value === '1') return true;
+  if (value === 'off' || value === 'false' || value === '0') return false;
+  throw new ConfigError(variable, 'on or off', raw ?? '');
+}
 
 function parseRedisUrl(raw: string | undefined): string | undefined {
   const value = nonEmpty(raw);
@@ -196,6 +253,11 @@ function parseInteger(variable: string, raw: string | undefined, fallback: numbe
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < min || parsed > max) throw new ConfigError(variable, `an integer from ${min} to ${max}`, value);
   return parsed;
+}
+
+function parseOptionalUrl(variable: string, raw: string | undefined): string | undefined {
+  const value = nonEmpty(raw);
+  return value === undefined ? undefined : parseUrl(variable, value);
 }
 
 function parseUrl(variable: string, value: string): string {

@@ -11,4 +11,6 @@ export interface GatewayContext extends BaseContext {
   readonly caller: string;
   /** Client headers on the `FORWARD_HEADERS` allow-list, passed on to subgraphs. */
   readonly forwardedHeaders: Readonly<Record<string, string>>;
+  /** `Type:key` tags of the entities this request's mutations changed, as the subgraphs report them. */
+  readonly changedEntities: Set<string>;
 }

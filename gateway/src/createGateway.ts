@@ -1,46 +1,78 @@
 import { readFileSync } from 'node:fs';
 import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import type { Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { readSecurityRequirements } from './authorization/securityRequirements.js';
+import { createCaches, type GatewayCaches } from './cache/createCaches.js';
+import type { RedisClient } from './redis/RedisConnection.js';
 import { EdgeGateway } from './EdgeGateway.js';
 import { createFormatError } from './formatError.js';
+import { landingPagePlugin } from './landingPage.js';
+import type { GatewayMetrics } from './observability/GatewayMetrics.js';
+import { observeSubgraphs } from './observability/observeSubgraphs.js';
+import type { RequestObserver } from './observability/RequestObserver.js';
+import { useRequestObserver } from './observability/useRequestObserver.js';
 import type { EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
 import { readFieldRateLimits } from './rateLimits/fieldRateLimits.js';
+import { SubgraphCalls } from './resilience/SubgraphCalls.js';
+import { useSubgraphCalls } from './resilience/useSubgraphCalls.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 
 export interface Gateway {
   readonly server: ApolloServer<GatewayContext>;
   readonly gateway: ApolloGateway;
+  /** Each subgraph's routing URL by name, filled in when the supergraph loads. */
+  readonly subgraphUrls: ReadonlyMap<string, string>;
+  readonly caches: GatewayCaches;
+}
+
+/** Where the gateway reports what it does. */
+export interface GatewayObservability {
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly observer: RequestObserver;
 }
 
 /** Builds the federated gateway from the supergraph file; call `server.start()` before serving. */
-export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimiter): Gateway {
+export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimiter, observability: GatewayObservability, redis: RedisClient | undefined): Gateway {
+  const { logger, metrics, observer } = observability;
+  const subgraphUrls = new Map<string, string>();
   const signer = new GatewayTokenSigner(config.gatewaySecret, 'gateway');
+  const subgraphCalls = new SubgraphCalls(config.subgraphCalls, {
+    onCircuitChange: (subgraph, state) => logger.warn({ subgraph, state }, `circuit to ${subgraph} ${state}`),
+  });
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   // @apollo/gateway refuses supergraphs that link @authenticated/@requiresScopes; the gateway enforces them itself.
   const security = readSecurityRequirements(supergraphSdl);
+  const caches = createCaches(config, supergraphSdl, redis, {
+    // Outages are logged once by the Redis connection; this is for anything else the store refuses.
+    onError: (error) => logger.debug({ error }, 'cache store failed; answering without it'),
+    onLookup: (outcome) => metrics.cacheLookup(outcome),
+    onPurge: (entries) => metrics.cacheInvalidation(entries),
+  });
   const gateway = new EdgeGateway(
     {
       supergraphSdl: security.gatewaySupergraphSdl,
-      buildService: ({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer),
+      buildService: observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name)), metrics, subgraphUrls),
     },
-    { queryLimits: config.queryLimits, security, fieldRateLimits: readFieldRateLimits(supergraphSdl), rateLimiter },
+    { queryLimits: config.queryLimits, security, fieldRateLimits: readFieldRateLimits(supergraphSdl), rateLimiter, caching: caches.responses, metrics },
   );
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,
     csrfPrevention: true,
+    // Registered on one replica, found on all: the store is the shared Redis.
+    persistedQueries: { cache: caches.persistedQueries, ttl: 24 * 60 * 60 },
     // The process owns signal handling and stops the HTTP server first; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
-    formatError: createFormatError(config.production, (error) => console.error('masked error', JSON.stringify(error))),
-    plugins: config.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error')),
+    plugins: [useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production)],
   });
-  return { server, gateway };
+  return { server, gateway, subgraphUrls, caches };
 }
 
 function missingUrl(name: string): never {

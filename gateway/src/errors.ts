@@ -12,6 +12,7 @@ export enum ErrorCode {
   QueryTooComplex = 'QUERY_TOO_COMPLEX',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   SubgraphUnavailable = 'SUBGRAPH_UNAVAILABLE',
+  SubgraphTimeout = 'SUBGRAPH_TIMEOUT',
   SubgraphError = 'SUBGRAPH_ERROR',
   InternalServerError = 'INTERNAL_SERVER_ERROR',
 }

@@ -1,10 +1,16 @@
+import cluster from 'node:cluster';
 import { readGatewayConfig } from './config.js';
+import { superviseWorkers } from './resilience/superviseWorkers.js';
 import { startGateway } from './startGateway.js';
 
 async function main(): Promise<void> {
   const config = readGatewayConfig();
-  if (config.jwtDevelopmentSecret) {
+  if (config.jwtDevelopmentSecret && cluster.isPrimary) {
     console.warn('[gateway] JWT_SECRET is not set: verifying tokens with the built-in development secret (refused in production). Get a token with `npm run token -- --sub u1`.');
+  }
+  if (config.workers > 1 && cluster.isPrimary) {
+    superviseWorkers({ workers: config.workers, shutdownGraceMs: config.shutdownGraceMs, log: (level, message) => console[level](`[gateway] ${message}`) });
+    return;
   }
   const gateway = await startGateway(config);
   console.log(`[gateway] listening on ${gateway.url}${config.production ? '' : ' (development mode)'}`);
@@ -22,7 +28,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // Started by the launcher (npm start, tests): stop when it goes away, however it ended.
+  // Started by the launcher (npm start, tests) or a cluster primary: stop when it goes away, however it ended.
   if (process.send !== undefined) process.on('disconnect', stop);
 }
 

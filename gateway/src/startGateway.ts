@@ -1,18 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { invalidationRoute } from './cache/invalidationRoute.js';
 import { createGateway } from './createGateway.js';
 import { ErrorCode } from './errors.js';
 import { clientAddress } from './http/clientAddress.js';
 import { createCorsHandler } from './http/corsHandler.js';
+import { GatewayMetrics } from './observability/GatewayMetrics.js';
+import { Readiness } from './observability/Readiness.js';
+import { RequestObserver } from './observability/RequestObserver.js';
+import { startTracing } from './observability/startTracing.js';
 import { callerKey, EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
 import { rateLimitMessage } from './rateLimits/rateLimitedError.js';
 import { RedisConnection } from './redis/RedisConnection.js';
+import { gracefulClose } from './resilience/gracefulClose.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -21,17 +27,28 @@ export interface RunningGateway {
 }
 
 export interface StartGatewayOptions {
-  /** Receives operational messages (Redis outages and recoveries). @default console */
+  /** Receives operational messages (Redis outages and recoveries). @default `logger` */
   log?: (level: 'warn' | 'info', message: string) => void;
+  /** Receives one line per GraphQL request and operational messages. @default JSON lines on stdout at `LOG_LEVEL` */
+  logger?: Logger;
 }
 
-/** Starts the gateway's HTTP server: GraphQL at /graphql, liveness at /health, readiness at /ready. */
+/** Starts the gateway's HTTP server: GraphQL at /graphql, liveness at /health, readiness at /ready, Prometheus metrics at /metrics. */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const log = options.log ?? ((level, message) => console[level](`[gateway] ${message}`));
+  const logger = options.logger ?? createLogger('gateway', config.observability.logLevel);
+  const log = options.log ?? ((level, message) => logger[level](message));
+  const tracing = await startTracing(config.observability);
   const redis = config.redisUrl === undefined ? undefined : new RedisConnection(config.redisUrl, log);
   await redis?.connect();
   const rateLimiter = new EdgeRateLimiter({ settings: config.rateLimits, redis: redis?.client });
-  const { server } = createGateway(config, rateLimiter);
+  const metrics = new GatewayMetrics();
+  const observer = new RequestObserver({ logger, metrics });
+  const { server, gateway, subgraphUrls, caches } = createGateway(config, rateLimiter, { logger, metrics, observer }, redis?.client);
+  const readiness = new Readiness({ subgraphUrls, redisAvailable: redis === undefined ? undefined : () => redis.available });
+  gateway.onSchemaLoadOrUpdate(() => {
+    metrics.supergraphReload('success');
+    readiness.supergraphLoaded();
+  });
   await server.start();
   const authenticate = createAuthenticator(config);
   const handleCors = createCorsHandler(config.corsOrigins);
@@ -41,32 +58,46 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     const caller = callerKey(viewer?.sub, clientAddress(req, config.trustProxyHops));
     const rejection = await rateLimiter.spendRequest(caller);
     if (rejection !== null) {
+      metrics.rateLimitRejection(rejection.rule);
       throw new HttpError(429, ErrorCode.RateLimited, rateLimitMessage(rejection), { 'retry-after': String(rejection.retryAfterSeconds) });
     }
-    return { viewer, caller, requestId: requestIdOf(req), forwardedHeaders: forwardedHeaders(req, config.forwardHeaders) };
+    return { viewer, caller, requestId: observer.requestId(req), forwardedHeaders: forwardedHeaders(req, config.forwardHeaders), changedEntities: new Set() };
   };
 
-  let ready = true;
   const listener = graphqlRequestListener(server, {
     maxBodyBytes: config.maxBodyBytes,
-    context,
+    context: observer.observeContext(context),
     routes: {
       'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
-      'GET /ready': (_req, res) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'stopping' }),
+      'POST /cache/invalidate': invalidationRoute({ authenticate, caching: caches.responses, maxBodyBytes: config.maxBodyBytes }),
+      'GET /ready': async (_req, res) => {
+        const { httpStatus, body } = await readiness.report();
+        sendJson(res, httpStatus, body);
+      },
+      'GET /metrics': async (_req, res) => {
+        if (redis !== undefined) metrics.redisAvailable(redis.available);
+        const text = await metrics.render();
+        res.setHeader('content-type', metrics.contentType);
+        res.end(text);
+      },
     },
   });
   const httpServer = createServer((req, res) => {
+    observer.observe(req, res);
+    // Says which worker process answered (GATEWAY_WORKERS); not shown in production.
+    if (!config.production) res.setHeader('x-served-by', String(process.pid));
     handleCors(req, res).then(
       (answered) => {
         if (!answered) listener(req, res);
       },
       (error: unknown) => {
-        console.error('[gateway] CORS handling failed', error);
+        logger.error({ err: error }, 'CORS handling failed');
         sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.InternalServerError } }] });
       },
     );
   });
   httpServer.keepAliveTimeout = 65_000;
+  const closeHttpServer = gracefulClose(httpServer);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -74,21 +105,14 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     url: `http://${host}:${port}/graphql`,
     httpServer,
     async stop() {
-      ready = false;
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeIdleConnections();
-      });
+      readiness.markStopping();
+      const { cutOff } = await closeHttpServer(config.shutdownGraceMs);
+      if (cutOff > 0) logger.warn({ cutOff }, `shutdown grace period (${config.shutdownGraceMs} ms) ran out; cut off ${cutOff} requests`);
       await server.stop();
       await redis?.close();
+      await tracing?.shutdown();
     },
   };
-}
-
-function requestIdOf(req: IncomingMessage): string {
-  const value = req.headers['x-request-id'];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first !== undefined && /^[\w.:-]{1,128}$/.test(first) ? first : randomUUID();
 }
 
 function forwardedHeaders(req: IncomingMessage, names: readonly string[]): Record<string, string> {

@@ -4,10 +4,12 @@ import type { ApolloServer, BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type VouchedIdentity } from '../../lib/gatewayToken.js';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
+import { createLogger } from '../../lib/logger.js';
 import type { SubgraphConfig } from './config.js';
 import { openDatabase, type Database } from './database.js';
 import { registry } from './metrics.js';
 import { migrate } from './migrate.js';
+import { logRequests } from './requestLog.js';
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
   config: SubgraphConfig;
@@ -33,7 +35,7 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
   const server = definition.createServer(db);
   await server.start();
   const httpServer = createServer(
-    graphqlRequestListener(server, {
+    logRequests(createLogger(config.name, config.logLevel), graphqlRequestListener(server, {
       maxBodyBytes: MAX_BODY_BYTES,
       context: async (req) => {
         // Only the gateway (or a peer service) holding GATEWAY_SECRET may call a subgraph.
@@ -49,7 +51,7 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
           res.end(await registry.metrics());
         },
       },
-    }),
+    })),
   );
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../lib/ConfigError.js';
 /** Settings every subgraph process reads from its environment at start-up. */
 import { readGatewaySecret } from '../../lib/gatewayToken.js';
+import { readLogLevel, type LogLevel } from '../../lib/logger.js';
 
 export interface SubgraphConfig {
   /** Service name, also the database schema it owns. */
@@ -17,6 +18,8 @@ export interface SubgraphConfig {
   readonly gatewaySecret: string;
   /** GraphQL URLs of other subgraphs this one calls, by service name. */
   readonly peers: Readonly<Record<string, string>>;
+  /** Least severe level logged; `silent` logs nothing. Env `LOG_LEVEL`. @default 'info' */
+  readonly logLevel: LogLevel;
 }
 
 /**
@@ -45,6 +48,7 @@ export function readSubgraphConfig(
     databaseUrl: parseUrl(`${upper}_DATABASE_URL`, env[`${upper}_DATABASE_URL`]) ?? parseUrl('DATABASE_URL', env['DATABASE_URL']),
     production,
     peers: Object.freeze(peers),
+    logLevel: readLogLevel(env['LOG_LEVEL']),
   });
 }
 

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createClient } from '@keyv/redis';
+import { buildSchema, parse, print } from 'graphql';
+import { Keyv } from 'keyv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../redis/RedisConnection.js';
+import { readEntityKeys } from './entityKeys.js';
+import { EntityTagger, takeEntityTags } from './entityTags.js';
+import { ResponseCache } from './ResponseCache.js';
+import { MemoryTagIndex, RedisTagIndex, type TagIndex } from './TagIndex.js';
+
+const schema = buildSchema(`
+  type Query { product(upc: String!): Product, node: Node }
+  interface Node { id: ID! }
+  type Product implements Node { id: ID! upc: String! name: String! reviews: [Review!]! }
+  type Review implements Node { id: ID! body: String! }
+`);
+const keys = new Map([
+  ['Product', ['upc']],
+  ['Review', ['id']],
+]);
+
+describe('entity tags', () => {
+  it('reads each entity type key from the supergraph', () => {
+    const entityKeys = readEntityKeys(readFileSync(new URL('../../../schema/supergraph.graphql', import.meta.url), 'utf8'));
+    expect(entityKeys.get('Product')).toEqual(['upc']);
+    expect(entityKeys.get('User')).toEqual(['id']);
+    expect(entityKeys.has('Query')).toBe(false);
+  });
+
+  it('asks for the type and key of every entity in an answer, and takes them out again', () => {
+    const tagger = new EntityTagger(keys);
+    const document = parse('{ product(upc: "1") { name reviews { body } } node { ... on Review { body } } }');
+    const taggable = tagger.taggable(document, schema);
+    expect(tagger.taggable(document, schema)).toBe(taggable);
+    expect(print(taggable.document)).toContain('_supergateKey_upc: upc');
+    const data = {
+      product: { name: 'Lamp', reviews: [{ body: 'ok', _supergateTypename: 'Review', _supergateKey_id: 'r1' }], _supergateTypename: 'Product', _supergateKey_upc: '1' },
+      node: { body: 'fine', _supergateTypename: 'Review', _supergateKey_id: 'r2' },
+    };
+    expect([...takeEntityTags(data)].sort()).toEqual(['Product:1', 'Review:r1', 'Review:r2']);
+    expect(data).toEqual({ product: { name: 'Lamp', reviews: [{ body: 'ok' }] }, node: { body: 'fine' } });
+  });
+});
+
+const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const redis = createClient({ url: redisUrl }) as RedisClient;
+
+describe.each([
+  ['in memory', () => new MemoryTagIndex()],
+  ['in Redis', () => new RedisTagIndex(redis, `supergate-test:${randomUUID()}`)],
+])('invalidation %s', (_, makeIndex: () => TagIndex) => {
+  beforeAll(async () => {
+    if (!redis.isOpen) await redis.connect();
+  });
+  afterAll(async () => {
+    if (redis.isOpen) await redis.close();
+  });
+
+  const cacheWith = (tags: TagIndex) => new ResponseCache({ store: new Keyv<string>(), tags, onError: (error) => { throw error; } });
+  const answer = { data: { product: { name: 'Lamp' } }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
+  const keysFor = (name: string) => ({ shared: name, personal: undefined });
+
+  it('purges every answer holding a changed entity and nothing else', async () => {
+    const cache = cacheWith(makeIndex());
+    const epoch = (await cache.epoch())!;
+    await cache.store(keysFor('a'), answer, ['Product:1', 'Review:r1'], epoch);
+    await cache.store(keysFor('b'), answer, ['Product:2'], epoch);
+    expect(await cache.purge(['Product:1'])).toBe(1);
+    expect(await cache.lookup(keysFor('a'))).toBeUndefined();
+    expect(await cache.lookup(keysFor('b'))).toEqual(answer);
+  });
+
+  it('drops an answer fetched before a purge of one of its entities, even if it is stored after', async () => {
+    const cache = cacheWith(makeIndex());
+    const startedAt = (await cache.epoch())!;
+    await cache.purge(['Product:1']);
+    await cache.store(keysFor('stale'), answer, ['Product:1'], startedAt);
+    expect(await cache.lookup(keysFor('stale'))).toBeUndefined();
+    await cache.store(keysFor('fresh'), answer, ['Product:1'], (await cache.epoch())!);
+    expect(await cache.lookup(keysFor('fresh'))).toEqual(answer);
+  });
+
+  it('keeps a private answer from anyone but its owner', async () => {
+    const cache = cacheWith(makeIndex());
+    const mine = { shared: 'op', personal: 'op:u1' };
+    await cache.store(mine, { ...answer, scope: 'PRIVATE' }, ['User:u1'], (await cache.epoch())!);
+    expect(await cache.lookup(mine)).toMatchObject({ scope: 'PRIVATE' });
+    expect(await cache.lookup({ shared: 'op', personal: 'op:u2' })).toBeUndefined();
+    expect(await cache.lookup({ shared: 'op', personal: undefined })).toBeUndefined();
+  });
+});

@@ -1,0 +1,57 @@
+import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { Agent, fetch } from 'undici';
+import type { SubgraphCallSettings } from '../config.js';
+import { CircuitBreaker, type CircuitState } from './CircuitBreaker.js';
+
+export type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
+
+/** What one subgraph's data source calls through. */
+export interface SubgraphCallPolicy {
+  readonly fetcher: SubgraphFetcher;
+  readonly breaker: CircuitBreaker;
+}
+
+export interface SubgraphCallsOptions {
+  /** Told when a subgraph's circuit opens, lets a probe through, or closes again. */
+  readonly onCircuitChange?: (serviceName: string, state: CircuitState) => void;
+  /** The breakers' clock, replaceable in tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * The gateway's side of every subgraph call: one keep-alive connection pool per
+ * subgraph origin, a timeout on every call, and a circuit breaker per subgraph.
+ */
+export class SubgraphCalls {
+  // Keeps connections open between calls; undici reads the subgraph's Keep-Alive
+  // hint and lets a connection go a second before the subgraph would close it.
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly settings: SubgraphCallSettings,
+    private readonly options: SubgraphCallsOptions = {},
+  ) {
+    this.agent = new Agent({ connections: settings.maxConnections });
+  }
+
+  /** A fetch over the shared pools and a breaker of its own, for the subgraph named `serviceName`. */
+  forService(serviceName: string): SubgraphCallPolicy {
+    const { timeoutMs, breakerThreshold, breakerCooldownMs } = this.settings;
+    const { onCircuitChange, now } = this.options;
+    const breaker = new CircuitBreaker({
+      failureThreshold: breakerThreshold,
+      cooldownMs: breakerCooldownMs,
+      ...(now === undefined ? {} : { now }),
+      ...(onCircuitChange === undefined ? {} : { onStateChange: (state: CircuitState) => onCircuitChange(serviceName, state) }),
+    });
+    const dispatcher = this.agent;
+    // The signal also aborts reading the body, so a subgraph that sends headers and then stalls times out too.
+    const fetcher: SubgraphFetcher = (url, init) => fetch(url, { ...init, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
+    return { fetcher, breaker };
+  }
+
+  /** Closes the pooled connections once calls in progress are done. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

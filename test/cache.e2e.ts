@@ -1,0 +1,220 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createClient } from '@keyv/redis';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
+import { startSystem, type RunningSystem } from '../scripts/system.js';
+import { readCounter } from './support/http.js';
+import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
+
+const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
+
+function bearer(sub: string, scope = ''): Record<string, string> {
+  return { authorization: `Bearer ${jwt.sign({ scope }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300 })}` };
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: { data?: Record<string, unknown> | null; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] };
+}
+
+async function post(url: string, payload: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
+}
+
+describe('the response cache and persisted queries, shared through Redis', () => {
+  let system: RunningSystem;
+  let redis: PrivateRedis;
+  let replica: string;
+  let tightBudget: string;
+  const output: string[] = [];
+
+  const subgraphRequests = async (): Promise<number> => {
+    let total = 0;
+    for (const name of SUBGRAPHS) total += await readCounter(system.services.get(name)!.url, 'subgraph_graphql_requests_total');
+    return total;
+  };
+  const query = (text: string, headers: Record<string, string> = {}, url = system.gatewayUrl) => post(url, { query: text }, headers);
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    system = await startSystem({ freePorts: true, env: { NODE_ENV: 'test', REDIS_URL: redis.url, RATE_LIMIT_REQUESTS: '100000' }, log: (line) => output.push(line) });
+    replica = (await system.addGateway()).url;
+    tightBudget = (await system.addGateway({ RATE_LIMIT_REQUESTS: '3' })).url;
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await redis?.stop();
+  });
+
+  it('answers a repeated query from the cache without planning or calling any subgraph, with Age and X-Cache', async () => {
+    const text = '{ product(upc: "11") { name price } }';
+    const miss = await query(text);
+    expect(miss.status).toBe(200);
+    expect(miss.headers.get('x-cache')).toBe('MISS');
+    expect(miss.headers.get('cache-control')).toBe('max-age=300, public');
+    const before = await subgraphRequests();
+    const hit = await query(text);
+    expect(await subgraphRequests()).toBe(before);
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    expect(Number(hit.headers.get('age'))).toBeGreaterThanOrEqual(0);
+    expect(hit.headers.get('cache-control')).toMatch(/^max-age=\d+, public$/);
+    expect(hit.body).toEqual(miss.body);
+  });
+
+  it('takes the strictest hint of every subgraph involved, and never caches an answer with errors', async () => {
+    const mixed = await query('{ product(upc: "12") { name inStock } }');
+    expect(mixed.headers.get('cache-control')).toBe('max-age=5, public');
+    const withError = '{ product(upc: "12") { name } user(id: "u3") { email } }';
+    for (let i = 0; i < 2; i += 1) {
+      const answer = await query(withError);
+      expect(answer.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('x-cache')).toBe('MISS');
+    }
+  });
+
+  it('a shared answer is served to a replica too, and a private answer never reaches another user', async () => {
+    const text = '{ product(upc: "13") { name } }';
+    await query(text);
+    expect((await query(text, {}, replica)).headers.get('x-cache')).toBe('HIT');
+
+    const mine = '{ user(id: "u1") { username email } }';
+    const owner = await query(mine, bearer('u1'));
+    expect(owner.headers.get('cache-control')).toBe('max-age=300, private');
+    expect((owner.body.data as { user: { email: string } }).user.email).toContain('@');
+    expect((await query(mine, bearer('u1'), replica)).headers.get('x-cache')).toBe('HIT');
+    for (const other of [bearer('u2'), {}]) {
+      const answer = await query(mine, other);
+      expect(answer.headers.get('x-cache')).not.toBe('HIT');
+      expect(answer.body.data).toEqual({ user: { username: 'user1', email: null } });
+      expect(answer.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    }
+  });
+
+  it('never serves a cached answer past the edge checks', async () => {
+    const adminOnly = '{ users(first: 2) { totalCount } }';
+    expect((await query(adminOnly, bearer('u1', 'admin'))).body.data).toEqual({ users: { totalCount: 60 } });
+    const refused = await query(adminOnly, bearer('u1'));
+    expect(refused.body).toMatchObject({ data: null, errors: [{ extensions: { code: 'FORBIDDEN' } }] });
+    const text = '{ product(upc: "14") { name } }';
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await query(text, bearer('u9'), tightBudget)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('a client sending Cache-Control: no-cache skips the read and refreshes the entry', async () => {
+    const text = '{ product(upc: "15") { name } }';
+    await query(text);
+    const before = await subgraphRequests();
+    const fresh = await query(text, { 'cache-control': 'no-cache' });
+    expect(fresh.headers.get('x-cache')).toBe('MISS');
+    expect(await subgraphRequests()).toBeGreaterThan(before);
+    const hit = await query(text);
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    expect(Number(hit.headers.get('age'))).toBeLessThanOrEqual(1);
+  });
+
+  it('shows a new review right after addReview returns, on every replica', async () => {
+    const text = '{ product(upc: "16") { averageRating reviews(first: 50) { body } } }';
+    const bodies = async (url: string) => ((await query(text, {}, url)).body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
+    await bodies(system.gatewayUrl);
+    await bodies(replica);
+    expect((await query(text, {}, replica)).headers.get('x-cache')).toBe('HIT');
+    const body = `Fresh review ${randomUUID()}`;
+    const added = await post(replica, { query: `mutation { addReview(upc: "16", body: "${body}", rating: 5) { id } }` }, bearer('u20'));
+    expect(added.body.errors).toBeUndefined();
+    expect(await bodies(system.gatewayUrl)).toContain(body);
+    expect(await bodies(replica)).toContain(body);
+  });
+
+  it('never serves a stale read after a write, with reads and writes interleaved across two gateways', async () => {
+    const gateways = [system.gatewayUrl, replica];
+    const text = '{ product(upc: "17") { reviews(first: 100) { body } } }';
+    const read = async (url: string) => ((await query(text, {}, url)).body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
+    const written: string[] = [];
+    let stale = 0;
+    for (let round = 0; round < 4; round += 1) {
+      // Readers keep both gateways' entries warm while a write lands on one of them.
+      const warm = Promise.all(gateways.flatMap((url) => [read(url), read(url)]));
+      const body = `Interleaved ${round} ${randomUUID()}`;
+      const writer = gateways[round % 2]!;
+      const mutation = post(writer, { query: `mutation { addReview(upc: "17", body: "${body}", rating: 4) { id } }` }, bearer(`u${30 + round}`));
+      await Promise.all([warm, mutation]);
+      written.push(body);
+      // Every read that starts after the write's answer must see it, on either gateway.
+      for (const url of gateways) {
+        const seen = await read(url);
+        stale += written.filter((w) => !seen.includes(w)).length;
+      }
+    }
+    expect(stale).toBe(0);
+  });
+
+  it('purges on demand through POST /cache/invalidate, for admins only', async () => {
+    const text = '{ product(upc: "18") { name } }';
+    await query(text);
+    expect((await query(text)).headers.get('x-cache')).toBe('HIT');
+    const invalidate = (headers: Record<string, string>, body: unknown) =>
+      fetch(new URL('/cache/invalidate', system.gatewayUrl), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    expect((await invalidate({}, { tags: ['Product:18'] })).status).toBe(401);
+    expect((await invalidate(bearer('u1'), { tags: ['Product:18'] })).status).toBe(403);
+    expect((await invalidate(bearer('u1', 'admin'), { tags: 'Product:18' })).status).toBe(400);
+    const purged = await invalidate(bearer('u1', 'admin'), { tags: ['Product:18'] });
+    expect(purged.status).toBe(200);
+    expect(((await purged.json()) as { purged: number }).purged).toBeGreaterThanOrEqual(1);
+    expect((await query(text, {}, replica)).headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('registers a persisted query on one replica and runs it by hash on another', async () => {
+    const text = `{ product(upc: "19") { name } } # ${randomUUID()}`;
+    const sha256Hash = createHash('sha256').update(text).digest('hex');
+    const persisted = { persistedQuery: { version: 1, sha256Hash } };
+    const unknown = await post(system.gatewayUrl, { extensions: persisted });
+    expect(unknown.body.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await post(system.gatewayUrl, { query: text, extensions: persisted })).status).toBe(200);
+    const byHash = await post(replica, { extensions: persisted });
+    expect(byHash.status).toBe(200);
+    expect(byHash.body.data).toEqual({ product: { name: expect.any(String) } });
+    const mismatch = await post(system.gatewayUrl, { query: '{ product(upc: "20") { name } }', extensions: persisted });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.errors?.[0]?.message).toMatch(/sha|hash/i);
+  });
+
+  it('treats an entry that does not decode as a miss and replaces it', async () => {
+    const text = '{ product(upc: "21") { name } }';
+    await query(text);
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const keys = await client.keys('supergate:response*');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) await client.set(key, '{not json');
+      const answer = await query(text);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-cache')).toBe('MISS');
+      expect((await query(text)).headers.get('x-cache')).toBe('HIT');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers from the subgraphs while Redis is away and caches again when it is back', async () => {
+    const text = '{ product(upc: "22") { name } }';
+    await redis.stop();
+    const during = await query(text);
+    expect(during.status).toBe(200);
+    expect(during.body.errors).toBeUndefined();
+    expect(during.headers.get('x-cache')).toBe('MISS');
+    await redis.start();
+    await expect
+      .poll(async () => {
+        await query(text);
+        return (await query(text)).headers.get('x-cache');
+      }, { timeout: 15_000, interval: 300 })
+      .toBe('HIT');
+  });
+});

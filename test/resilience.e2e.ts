@@ -1,0 +1,207 @@
+import type { ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type RunningService, type RunningSystem } from '../scripts/system.js';
+import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
+import { postGraphQL } from './support/http.js';
+
+const JWT_SECRET = 'resilience-suite-secret-that-is-long-enough-for-hs256';
+const GATEWAY_SECRET = 'resilience-suite-gateway-secret-long-enough-to-sign';
+/** `averageRating` comes from reviews and is nullable, so a reviews failure leaves the rest of the answer intact. */
+const PRODUCT_WITH_RATING = '{ product(upc: "1") { name averageRating } }';
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** GET over a fresh connection, so a cluster spreads the requests over its workers. */
+function getFresh(url: string): Promise<{ status: number; servedBy: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, servedBy: res.headers['x-served-by'] as string | undefined, body }));
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`no answer from ${url}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const acceptsConnections = (url: string): Promise<boolean> =>
+  getFresh(new URL('/health', url).toString()).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Opens a keep-alive connection and sends all of a `GET /ready` but its last
+ * line, so the gateway counts it as a request in flight.
+ */
+async function startReadyRequest(url: string): Promise<{ finish(): Promise<string> }> {
+  const { hostname, port } = new URL(url);
+  const socket: Socket = connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let received = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (received += chunk));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  // A first, whole request proves a gateway process (a worker, under a cluster primary) owns the connection.
+  socket.write(`GET /health HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+  await waitFor('the first answer on the connection', () => received.includes('"status":"ok"'));
+  received = '';
+  socket.write(`GET /ready HTTP/1.1\r\nHost: ${hostname}\r\n`);
+  // Nothing answers half a request, so give it a moment to reach the gateway before anything else happens.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return {
+    async finish() {
+      socket.write('\r\n');
+      await closed;
+      return received;
+    },
+  };
+}
+
+describe('resilience: timeouts, circuit breaking, graceful shutdown and workers', () => {
+  let system: RunningSystem;
+  let reviews: FaultyProxy;
+  const output: string[] = [];
+
+  const gatewayBehindProxy = (env: Record<string, string> = {}): Promise<RunningService> =>
+    // The response cache would answer repeated queries without calling reviews at all.
+    system.addGateway({ SUBGRAPH_REVIEWS_URL: reviews.url, RESPONSE_CACHE: 'off', ...env });
+
+  beforeAll(async () => {
+    system = await startSystem({
+      freePorts: true,
+      env: { NODE_ENV: 'test', JWT_SECRET, GATEWAY_SECRET, RATE_LIMIT_REQUESTS: '100000' },
+      log: (line) => output.push(line),
+    });
+    reviews = await startFaultyProxy(system.services.get('reviews')!.url);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await reviews?.close();
+  });
+
+  it('answers with SUBGRAPH_TIMEOUT for a subgraph that does not answer in time, and the rest of the operation', async () => {
+    const gateway = await gatewayBehindProxy({ NODE_ENV: 'production', GATEWAY_WORKERS: '1', SUBGRAPH_TIMEOUT_MS: '500', SUBGRAPH_BREAKER_THRESHOLD: '100' });
+    reviews.mode = 'hang';
+    const before = reviews.graphqlRequests;
+    try {
+      const response = await postGraphQL(gateway.url, PRODUCT_WITH_RATING);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        data: { product: { name: expect.any(String), averageRating: null } },
+        errors: [{ message: 'The reviews service did not answer in time.', extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'reviews' } }],
+      });
+      expect(JSON.stringify(response.body)).not.toContain(new URL(reviews.url).port);
+      // A query is retried once after a timeout.
+      expect(reviews.graphqlRequests - before).toBe(2);
+    } finally {
+      reviews.mode = 'forward';
+    }
+  });
+
+  it('stops calling a failing subgraph once its circuit opens, and calls it again after the cool-down', async () => {
+    const gateway = await gatewayBehindProxy({ SUBGRAPH_BREAKER_THRESHOLD: '5', SUBGRAPH_BREAKER_COOLDOWN_MS: '1500' });
+    const healthy = await postGraphQL(gateway.url, PRODUCT_WITH_RATING);
+    expect(healthy.body.errors).toBeUndefined();
+
+    reviews.mode = 'fail';
+    const before = reviews.graphqlRequests;
+    const unavailable = { message: 'The reviews service is unavailable.', extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' }) };
+    for (let i = 0; i < 13; i += 1) {
+      const response = await postGraphQL<{ product: { name: string; averageRating: number | null } }>(gateway.url, PRODUCT_WITH_RATING);
+      expect(response.status).toBe(200);
+      expect(response.body.data?.product).toEqual({ name: expect.any(String), averageRating: null });
+      expect(response.body.errors).toEqual([expect.objectContaining(unavailable)]);
+    }
+    // Two queries of a call and its retry, then the fifth failure opens the circuit: nothing more reaches the subgraph.
+    expect(reviews.graphqlRequests - before).toBe(5);
+
+    reviews.mode = 'forward';
+    await waitFor('the circuit to close again', async () => (await postGraphQL(gateway.url, PRODUCT_WITH_RATING)).body.errors === undefined);
+    const recovered = await postGraphQL<{ product: { averageRating: number | null } }>(gateway.url, PRODUCT_WITH_RATING);
+    expect(recovered.body.errors).toBeUndefined();
+    expect(output.join('\n')).toMatch(/circuit to reviews open/);
+  });
+
+  it('runs GATEWAY_WORKERS worker processes on one port and replaces one that crashes', async () => {
+    const gateway = await system.addGateway({ GATEWAY_WORKERS: '2' });
+    const health = new URL('/health', gateway.url).toString();
+    const pids = new Set<string>();
+    await waitFor('answers from two workers', async () => {
+      const answer = await getFresh(health);
+      expect(answer.status).toBe(200);
+      if (answer.servedBy !== undefined) pids.add(answer.servedBy);
+      return pids.size >= 2;
+    });
+    expect(pids.size).toBe(2);
+    expect(pids.has(String(gateway.process.pid))).toBe(false);
+
+    const [crashed] = [...pids];
+    process.kill(Number(crashed), 'SIGKILL');
+    const replacement = new Set<string>();
+    await waitFor('a replacement worker to answer', async () => {
+      const answer = await getFresh(health).catch(() => undefined);
+      if (answer?.servedBy !== undefined && !pids.has(answer.servedBy)) replacement.add(answer.servedBy);
+      return replacement.size > 0;
+    });
+    const query = await postGraphQL(gateway.url, '{ product(upc: "1") { name } }');
+    expect(query.body).toEqual({ data: { product: { name: expect.any(String) } } });
+
+    const exited = exitOf(gateway.process);
+    gateway.process.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    // Starting three gateway processes takes a while on a busy machine.
+  }, 180_000);
+
+  it.each([
+    { processes: 'one process', env: {} },
+    { processes: 'two workers', env: { GATEWAY_WORKERS: '2' } },
+  ])('finishes every request in flight on SIGTERM and exits 0 ($processes)', { timeout: 180_000 }, async ({ env }) => {
+    // Held calls must not time out: this is about shutting down, not about timeouts.
+    const gateway = await gatewayBehindProxy({ SHUTDOWN_GRACE_MS: '60000', SUBGRAPH_TIMEOUT_MS: '120000', ...env });
+    reviews.mode = 'hold';
+    try {
+      const count = 20;
+      const answers = Array.from({ length: count }, (_, i) =>
+        postGraphQL<{ topProducts: { name: string }[] }>(gateway.url, 'query Top($first: Int) { topProducts(first: $first) { name averageRating } }', { first: i + 1 }),
+      );
+      await waitFor('every query to reach the subgraph', () => reviews.held === count);
+      const ready = await startReadyRequest(gateway.url);
+
+      const exited = exitOf(gateway.process);
+      gateway.process.kill('SIGTERM');
+      await waitFor('the gateway to refuse new connections', async () => !(await acceptsConnections(gateway.url)));
+      // A request already on an open connection is still answered, and readiness says the gateway is going.
+      const readyAnswer = await ready.finish();
+      expect(readyAnswer).toMatch(/^HTTP\/1\.1 503 /);
+      expect(readyAnswer).toContain('"status":"stopping"');
+
+      reviews.release();
+      const responses = await Promise.all(answers);
+      expect(responses.map((response) => response.status)).toEqual(Array(count).fill(200));
+      expect(responses.filter((response) => response.body.errors !== undefined)).toEqual([]);
+      expect(responses.map((response) => response.body.data?.topProducts.length)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(output.join('\n')).not.toMatch(/cut off/);
+    } finally {
+      reviews.mode = 'forward';
+      reviews.release();
+    }
+  });
+});
