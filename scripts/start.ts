@@ -1,3 +1,5 @@
+import { readRegistry } from '../schema/registry.js';
+import { reloadOnSchemaChange } from './reloadOnSchemaChange.js';
 import { startSystem } from './system.js';
 
 // npm start: every subgraph and the gateway, in one terminal, until Ctrl-C.
@@ -17,6 +19,10 @@ try {
     if (service.name !== 'gateway') console.log(`  ${service.name.padEnd(10)} ${service.url}`);
   }
   console.log(`  ${'gateway'.padEnd(10)} ${system.gatewayUrl}   <- send queries here\n`);
+  if (process.env['NODE_ENV'] !== 'production') {
+    reloadOnSchemaChange(system, readRegistry(), (line) => console.log(line));
+    console.log('Watching each subgraph\'s schema.graphql: a change restarts that subgraph and recomposes the supergraph.\n');
+  }
   const shutdown = (): void => {
     console.log('\nStopping...');
     system.stop().then(() => process.exit(process.exitCode ?? 0));

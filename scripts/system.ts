@@ -30,6 +30,8 @@ export interface RunningSystem {
   readonly services: ReadonlyMap<string, RunningService>;
   /** Kills one service abruptly (SIGKILL), as a crash would. */
   kill(name: string): Promise<void>;
+  /** Restarts one subgraph on the same port (after its SDL or code changed). */
+  restart(name: string): Promise<RunningService>;
   /** Starts one more gateway process on a free port, in front of the same subgraphs, with extra environment. */
   addGateway(env?: Readonly<Record<string, string>>): Promise<RunningService>;
   /** Stops every process (SIGTERM, then SIGKILL after a grace period). */
@@ -47,12 +49,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const services = new Map<string, RunningService>();
   let stopping = false;
 
+  // Processes stopped on purpose by restart(), whose exit is not a crash.
+  const replaced = new WeakSet<ChildProcess>();
+
   const launch = async (name: string, entry: string, env: Record<string, string | undefined>): Promise<RunningService> => {
     // The IPC channel lets a service notice its launcher is gone (even after SIGKILL) and stop too.
     const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const url = await waitForListening(name, child, log, options.startTimeoutMs ?? 60_000);
     child.once('exit', (code, signal) => {
-      if (!stopping) options.onCrash?.(name, code, signal);
+      if (!stopping && !replaced.has(child)) options.onCrash?.(name, code, signal);
     });
     const service = { name, url, process: child };
     services.set(name, service);
@@ -105,6 +110,20 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
         const exited = new Promise((resolve) => service.process.once('exit', resolve));
         service.process.kill('SIGKILL');
         await exited;
+      },
+      async restart(name) {
+        const service = services.get(name);
+        const entry = entries.find((candidate) => candidate.name === name);
+        if (service === undefined || entry === undefined) throw new Error(`no subgraph named ${name}`);
+        services.delete(name);
+        replaced.add(service.process);
+        const exited = new Promise((resolve) => service.process.once('exit', resolve));
+        if (service.process.exitCode === null && service.process.signalCode === null) {
+          service.process.kill('SIGTERM');
+          await exited;
+        }
+        const urlOf = (peer: string) => services.get(peer)?.url;
+        return launchSubgraph(entry, Number(new URL(service.url).port), urlOf);
       },
       addGateway(env = {}) {
         let index = 2;

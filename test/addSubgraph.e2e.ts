@@ -1,17 +1,16 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, type RunningSystem, type startSystem as startSystemFunction } from '../scripts/system.js';
 import { postGraphQL } from './support/http.js';
+import { copyRepository } from './support/repositoryCopy.js';
 
 // README "Add a subgraph", step by step, in a copy of the repository: the scaffold
 // writes into the copy and the copy's own launcher runs it, so the real tree is never touched.
 
 const NAME = 'warranty';
-const NOT_COPIED = new Set(['node_modules', '.git', '.data', 'test-results', 'coverage']);
 
 interface RunResult {
   code: number;
@@ -51,9 +50,7 @@ describe('adding a subgraph as the README walks through it', () => {
   const output: string[] = [];
 
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'supergate-add-subgraph-'));
-    cpSync(PROJECT_ROOT, root, { recursive: true, filter: (source) => !NOT_COPIED.has(relative(PROJECT_ROOT, source).split(sep)[0] ?? '') });
-    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    root = copyRepository('supergate-add-subgraph-');
   });
 
   afterAll(async () => {

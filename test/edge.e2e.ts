@@ -165,6 +165,17 @@ describe('the edge: authentication, limits and hostile requests', () => {
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
   });
 
+  it('shows Apollo Sandbox with sign-in instructions in development, and a plain answer in production', async () => {
+    const page = await fetch(gateways.main, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('embeddable-sandbox');
+    expect(html).toContain('npm run -s token -- --sub u1');
+    const production = await send(gateways.production, { headers: { accept: 'text/html' } });
+    expect(production.status).toBe(400);
+    expect(production.body.errors?.[0]).toEqual({ message: expect.stringContaining('send operations as POST requests'), extensions: { code: 'BAD_REQUEST' } });
+  });
+
   it("refuses a caller's 6th addReview within a minute whichever replica gets it, before calling reviews", async () => {
     const caller = bearer(token('u3'));
     const addReview = (url: string, n: number) => post(url, { query: `mutation { addReview(upc: "${n + 1}", body: "Review ${n} from the rate-limit test", rating: 4) { id } }` }, caller);

@@ -44,9 +44,14 @@ export interface EdgeChecks {
 export class EdgeGateway extends ApolloGateway {
   constructor(
     config: ApolloGatewayConfig,
-    private readonly checks: EdgeChecks,
+    private checks: EdgeChecks,
   ) {
     super(config);
+  }
+
+  /** Enforces a reloaded supergraph's requirements from the next operation on. */
+  useSupergraph(security: SecurityRequirements, fieldRateLimits: ReadonlyMap<string, RateLimitArgs>): void {
+    this.checks = { ...this.checks, security, fieldRateLimits };
   }
 
   override async load(options?: Parameters<ApolloGateway['load']>[0]): Promise<LoadResult> {
@@ -55,8 +60,9 @@ export class EdgeGateway extends ApolloGateway {
   }
 
   private checked(execute: Executor): Executor {
-    const { queryLimits, security, fieldRateLimits, rateLimiter, caching } = this.checks;
     return async (requestContext) => {
+      // Read per operation: a reloaded supergraph replaces them.
+      const { queryLimits, security, fieldRateLimits, rateLimiter, caching } = this.checks;
       const context = requestContext.context as Partial<GatewayContext>;
       const { schema, operation, operationName } = requestContext;
       if (operation === undefined) {

@@ -5,7 +5,6 @@ import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { readSecurityRequirements } from './authorization/securityRequirements.js';
 import { createCaches, type GatewayCaches } from './cache/createCaches.js';
 import type { RedisClient } from './redis/RedisConnection.js';
 import { EdgeGateway } from './EdgeGateway.js';
@@ -16,7 +15,8 @@ import { observeSubgraphs } from './observability/observeSubgraphs.js';
 import type { RequestObserver } from './observability/RequestObserver.js';
 import { useRequestObserver } from './observability/useRequestObserver.js';
 import type { EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
-import { readFieldRateLimits } from './rateLimits/fieldRateLimits.js';
+import { readSupergraph } from './supergraph/readSupergraph.js';
+import { watchSupergraphFile } from './supergraph/watchSupergraphFile.js';
 import { SubgraphCalls } from './resilience/SubgraphCalls.js';
 import { useSubgraphCalls } from './resilience/useSubgraphCalls.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
@@ -45,9 +45,8 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
     onCircuitChange: (subgraph, state) => logger.warn({ subgraph, state }, `circuit to ${subgraph} ${state}`),
   });
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
-  // @apollo/gateway refuses supergraphs that link @authenticated/@requiresScopes; the gateway enforces them itself.
-  const security = readSecurityRequirements(supergraphSdl);
-  const caches = createCaches(config, supergraphSdl, redis, {
+  const supergraph = readSupergraph(supergraphSdl);
+  const caches = createCaches(config, supergraph.entityKeys, redis, {
     // Outages are logged once by the Redis connection; this is for anything else the store refuses.
     onError: (error) => logger.debug({ error }, 'cache store failed; answering without it'),
     onLookup: (outcome) => metrics.cacheLookup(outcome),
@@ -55,10 +54,31 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
   });
   const gateway = new EdgeGateway(
     {
-      supergraphSdl: security.gatewaySupergraphSdl,
+      // Served from the file, and replaced without a restart whenever a valid new one is written there.
+      supergraphSdl: async ({ update }) => {
+        const watcher = watchSupergraphFile(
+          config.supergraphPath,
+          supergraphSdl,
+          (sdl) => {
+            try {
+              const next = readSupergraph(sdl);
+              update(next.security.gatewaySupergraphSdl);
+              gateway.useSupergraph(next.security, next.fieldRateLimits);
+              caches.responses?.tagger.useKeys(next.entityKeys);
+              metrics.supergraphReload('success');
+              logger.info(`loaded the new supergraph from ${config.supergraphPath}`);
+            } catch (error) {
+              metrics.supergraphReload('failure');
+              logger.error(`refused the new supergraph in ${config.supergraphPath}, still serving the previous one: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          },
+          (error) => logger.warn({ error }, `cannot watch ${config.supergraphPath} for changes`),
+        );
+        return { supergraphSdl: supergraph.security.gatewaySupergraphSdl, cleanup: async () => watcher.close() };
+      },
       buildService: observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name)), metrics, subgraphUrls),
     },
-    { queryLimits: config.queryLimits, security, fieldRateLimits: readFieldRateLimits(supergraphSdl), rateLimiter, caching: caches.responses, metrics },
+    { queryLimits: config.queryLimits, security: supergraph.security, fieldRateLimits: supergraph.fieldRateLimits, rateLimiter, caching: caches.responses, metrics },
   );
   const server = new ApolloServer<GatewayContext>({
     gateway,

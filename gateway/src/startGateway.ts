@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from '../../lib/http/HttpError.js';
-import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
+import { graphqlRequestListener, sendGraphQLError, sendJson } from '../../lib/http/graphqlRequestListener.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -10,6 +10,7 @@ import { invalidationRoute } from './cache/invalidationRoute.js';
 import { createGateway } from './createGateway.js';
 import { ErrorCode } from './errors.js';
 import { clientAddress } from './http/clientAddress.js';
+import { isBrowserVisit, PRODUCTION_BROWSER_VISIT } from './http/browserVisit.js';
 import { createCorsHandler } from './http/corsHandler.js';
 import { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { Readiness } from './observability/Readiness.js';
@@ -88,7 +89,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     if (!config.production) res.setHeader('x-served-by', String(process.pid));
     handleCors(req, res).then(
       (answered) => {
-        if (!answered) listener(req, res);
+        if (answered) return;
+        if (config.production && isBrowserVisit(req)) sendGraphQLError(res, PRODUCTION_BROWSER_VISIT);
+        else listener(req, res);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'CORS handling failed');

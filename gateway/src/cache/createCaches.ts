@@ -2,7 +2,6 @@ import type { GatewayConfig } from '../config.js';
 import type { RedisClient } from '../redis/RedisConnection.js';
 import type { ResponseCaching } from './cachedExecution.js';
 import { createKeyv } from './createKeyv.js';
-import { readEntityKeys } from './entityKeys.js';
 import { EntityTagger } from './entityTags.js';
 import { KeyvKeyValueCache } from './KeyvKeyValueCache.js';
 import { ResponseCache } from './ResponseCache.js';
@@ -22,7 +21,7 @@ export interface CacheHooks {
 }
 
 /** The response cache and the persisted-query store, in Redis when there is one, else in bounded memory. */
-export function createCaches(config: GatewayConfig, supergraphSdl: string, redis: RedisClient | undefined, hooks: CacheHooks): GatewayCaches {
+export function createCaches(config: GatewayConfig, entityKeys: ReadonlyMap<string, readonly string[]>, redis: RedisClient | undefined, hooks: CacheHooks): GatewayCaches {
   const persistedQueries = new KeyvKeyValueCache(createKeyv('supergate:apq', redis, config.cacheMaxEntries), hooks.onError);
   if (!config.responseCache) return { responses: undefined, persistedQueries };
   const cache = new ResponseCache({
@@ -31,7 +30,7 @@ export function createCaches(config: GatewayConfig, supergraphSdl: string, redis
     onError: hooks.onError,
   });
   return {
-    responses: { cache, tagger: new EntityTagger(readEntityKeys(supergraphSdl)), onLookup: hooks.onLookup, onPurge: hooks.onPurge },
+    responses: { cache, tagger: new EntityTagger(entityKeys), onLookup: hooks.onLookup, onPurge: hooks.onPurge },
     persistedQueries,
   };
 }

@@ -31,9 +31,15 @@ export interface TaggableOperation {
  * `takeEntityTags` reads and removes. Memoized per parsed document.
  */
 export class EntityTagger {
-  private readonly rewritten = new WeakMap<DocumentNode, TaggableOperation>();
+  private rewritten = new WeakMap<DocumentNode, TaggableOperation>();
 
-  constructor(private readonly keys: ReadonlyMap<string, readonly string[]>) {}
+  constructor(private keys: ReadonlyMap<string, readonly string[]>) {}
+
+  /** Tags by a reloaded supergraph's entity keys from now on. */
+  useKeys(keys: ReadonlyMap<string, readonly string[]>): void {
+    this.keys = keys;
+    this.rewritten = new WeakMap();
+  }
 
   taggable(document: DocumentNode, schema: GraphQLSchema): TaggableOperation {
     let operation = this.rewritten.get(document);

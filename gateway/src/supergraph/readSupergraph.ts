@@ -1,0 +1,21 @@
+import type { RateLimitArgs } from 'graphql-rate-limit-directive';
+import { readSecurityRequirements, type SecurityRequirements } from '../authorization/securityRequirements.js';
+import { readEntityKeys } from '../cache/entityKeys.js';
+import { readFieldRateLimits } from '../rateLimits/fieldRateLimits.js';
+
+/** Everything the gateway reads from one supergraph, beyond what @apollo/gateway plans with. */
+export interface Supergraph {
+  readonly security: SecurityRequirements;
+  readonly fieldRateLimits: ReadonlyMap<string, RateLimitArgs>;
+  readonly entityKeys: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Reads a composed supergraph's SDL; throws (naming the problem) when it is not one. */
+export function readSupergraph(supergraphSdl: string): Supergraph {
+  return {
+    // @apollo/gateway refuses supergraphs that link @authenticated/@requiresScopes; the gateway enforces them itself.
+    security: readSecurityRequirements(supergraphSdl),
+    fieldRateLimits: readFieldRateLimits(supergraphSdl),
+    entityKeys: readEntityKeys(supergraphSdl),
+  };
+}
