@@ -46,7 +46,7 @@ export async function measureTargets(options: MeasureOptions): Promise<Measureme
   };
 
   for (const target of options.targets) {
-    const unavailable = target.unavailable?.();
+    const unavailable = await target.unavailable?.(options.log);
     if (unavailable !== undefined) {
       skipped.push(`${target.name}: ${unavailable}`);
       options.log(`${target.name}: skipped, ${unavailable}`);

@@ -3,14 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
-import { readRegistry } from '../schema/registry.js';
-import { startSystem } from '../scripts/system.js';
-import { Cleanup } from './Cleanup.js';
-import { openBenchDatabase } from './database.js';
+import { commandLine, parseInteger, runCommand, type CommandRun } from './command.js';
 import { measureTargets } from './measureTargets.js';
 import { QUERIES, type BenchQuery } from './queries.js';
-import { describeMachine, describeMachineLoad, formatSummary, formatTable, renderResults } from './report.js';
-import { BASELINE, TARGETS, type Target } from './targets.js';
+import { describeMachine, describeMachineLoad, formatGoals, formatSummary, formatTable, renderResults } from './report.js';
+import { startSubgraphs } from './subgraphs.js';
+import { BASELINE, GOALS, TARGETS, type Target } from './targets.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
@@ -67,12 +65,6 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
   };
 }
 
-function parseInteger(flag: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new Error(`${flag} must be an integer from ${min} to ${max}; got "${raw}"`);
-  return value;
-}
-
 function pickByName<T extends { readonly name: string }>(flag: string, raw: string | undefined, all: readonly T[]): readonly T[] {
   if (raw === undefined) return all;
   const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
@@ -81,14 +73,7 @@ function pickByName<T extends { readonly name: string }>(flag: string, raw: stri
   return all.filter((item) => names.includes(item.name));
 }
 
-/** The command as typed, for the results file. */
-function commandLine(args: readonly string[]): string {
-  const quoted = args.map((arg) => (/^[\w.,=/-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
-  if (process.env['npm_lifecycle_event'] !== 'bench') return `tsx bench/run.ts ${quoted}`.trim();
-  return quoted === '' ? 'npm run bench' : `npm run bench -- ${quoted}`;
-}
-
-async function main(args: readonly string[], cleanup: Cleanup): Promise<number> {
+async function main(args: readonly string[], { cleanup, interrupted }: CommandRun): Promise<number> {
   let options: BenchOptions | 'help';
   try {
     options = parseOptions(args);
@@ -106,32 +91,8 @@ async function main(args: readonly string[], cleanup: Cleanup): Promise<number> 
   const loadAtStart = describeMachineLoad();
   console.log(`machine: ${describeMachine()}; ${loadAtStart}\nload: ${settings}`);
 
-  const registry = readRegistry();
-  const database = await openBenchDatabase(registry.map((entry) => entry.name));
-  cleanup.add(() => database.drop());
-  console.log(`subgraphs: ${database.description}`);
-
   const childEnv = { NODE_ENV: 'development', HOST: '127.0.0.1' };
-  const systemOutput: string[] = [];
-  const system = await startSystem({
-    freePorts: true,
-    subgraphs: registry,
-    env: { ...childEnv, ...database.env },
-    log: (line) => {
-      systemOutput.push(line);
-      if (systemOutput.length > 100) systemOutput.shift();
-    },
-    onCrash: (name, code, signal) => {
-      // Its own gateway the bench stops on purpose; on Ctrl-C every subgraph stops on its own.
-      if (name !== 'gateway' && !interrupted) console.error(`subgraph ${name} exited (${signal ?? `code ${code}`}) during the run; later numbers are not valid:\n${systemOutput.join('\n')}`);
-    },
-  });
-  cleanup.add(() => system.stop());
-  // The bench starts each gateway itself, with its own settings, one at a time.
-  await system.kill('gateway');
-  const subgraphUrls: Record<string, string> = {};
-  for (const entry of registry) subgraphUrls[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = system.services.get(entry.name)!.url;
-  console.log(`subgraphs listening: ${registry.map((entry) => `${entry.name} ${system.services.get(entry.name)!.url}`).join(', ')}`);
+  const subgraphs = await startSubgraphs({ env: childEnv, cleanup, log: (line) => console.log(line), interrupted });
 
   const token = jwt.sign({ scope: '' }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: '12h' });
   const { rows, failures, skipped } = await measureTargets({
@@ -141,45 +102,27 @@ async function main(args: readonly string[], cleanup: Cleanup): Promise<number> 
     connections: options.connections,
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
-    env: { ...childEnv, PORT: '0', ...subgraphUrls },
+    env: { ...childEnv, PORT: '0', ...subgraphs.urls },
     headers: { authorization: `Bearer ${token}` },
     cleanup,
     log: (line) => console.log(line),
   });
 
-  const loadAtEnd = describeMachineLoad();
+  const loadAtEnd = describeMachineLoad('after');
+  const measured = new Set(rows.map((row) => row.target));
+  const notes = runOrder.filter((target) => measured.has(target.name)).flatMap((target) => (target.note === undefined ? [] : [target.note()]));
   console.log(`\n${formatTable(rows, BASELINE)}\n`);
   for (const line of formatSummary(rows, BASELINE)) console.log(line);
+  for (const line of formatGoals(rows, GOALS)) console.log(line);
+  for (const line of notes) console.log(`note: ${line}`);
   for (const line of skipped) console.log(`skipped ${line}`);
   for (const line of failures) console.error(`FAILED ${line}`);
   console.log(`machine at the end: ${loadAtEnd}`);
   if (options.write) {
-    writeFileSync(RESULTS_PATH, renderResults(rows, BASELINE, { date: new Date(), command: commandLine(args), settings, database: database.description, machineLoad: [loadAtStart, loadAtEnd], failures, skipped }));
+    writeFileSync(RESULTS_PATH, renderResults(rows, BASELINE, { date: new Date(), command: commandLine('bench', 'bench/run.ts', args), settings, database: subgraphs.database, machineLoad: [loadAtStart, loadAtEnd], failures, skipped, goals: GOALS, notes }));
     console.log(`wrote ${RESULTS_PATH}`);
   }
   return failures.length === 0 ? 0 : 1;
 }
 
-const cleanup = new Cleanup();
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // Kept for the whole run: a repeated signal (tsx relays the terminal's Ctrl-C once more) must not cut the cleanup short.
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${signal}: stopping every process the bench started and dropping its scratch database`);
-    void cleanup.run().finally(() => process.exit(130));
-  });
-}
-main(process.argv.slice(2), cleanup).then(
-  async (code) => {
-    await cleanup.run();
-    process.exit(code);
-  },
-  async (error: unknown) => {
-    if (interrupted) return;
-    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    await cleanup.run();
-    process.exit(1);
-  },
-);
+runCommand('bench', main);
