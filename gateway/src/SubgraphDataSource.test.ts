@@ -72,7 +72,7 @@ async function startFakeSubgraph(behaviour: Behaviour): Promise<FakeSubgraph> {
   };
 }
 
-const defaults: SubgraphCallSettings = { timeoutMs: 2_000, breakerThreshold: 5, breakerCooldownMs: 10_000, maxConnections: 128 };
+const defaults: SubgraphCallSettings = { timeoutMs: 2_000, breakerThreshold: 5, breakerCooldownMs: 10_000, maxConnections: 128, deduplicateQueries: false };
 
 function dataSourceFor(subgraph: FakeSubgraph, settings: Partial<SubgraphCallSettings> = {}, options: SubgraphCallsOptions = {}): SubgraphDataSource {
   const calls = new SubgraphCalls({ ...defaults, ...settings }, options);
@@ -213,5 +213,48 @@ describe('calls to a subgraph', () => {
     expect(subgraph.calls).toBe(40);
     expect(subgraph.peakConnections).toBeLessThanOrEqual(4);
     expect(subgraph.connections).toBeLessThanOrEqual(4);
+  });
+
+  describe('identical queries in flight at once', () => {
+    interface Policy {
+      hints: { maxAge?: number; scope?: string }[];
+      restrict(hint: { maxAge?: number; scope?: string }): void;
+    }
+    const incoming = (query: string, sub: string, operation: 'query' | 'mutation' = 'query') => {
+      const policy: Policy = { hints: [], restrict: (hint) => policy.hints.push(hint) };
+      const options = {
+        kind: 'incoming operation',
+        request: { query, variables: { upc: '1' }, http: { method: 'POST', url: '', headers: new Headers() } },
+        context: { viewer: { sub, scopes: new Set<string>() }, requestId: 'r', caller: `user:${sub}`, forwardedHeaders: {}, changedEntities: new Set() },
+        incomingRequestContext: { operation: { operation }, overallCachePolicy: policy, request: {}, context: {} },
+      } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+      return { options, policy };
+    };
+    const slowAnswer: Behaviour = (_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=30, public' });
+        res.end(JSON.stringify(ANSWER));
+      }, 100);
+    };
+
+    it('share one subgraph call, each caller getting its own copy and cache hint', async () => {
+      const subgraph = await startFakeSubgraph(slowAnswer);
+      const dataSource = dataSourceFor(subgraph, { deduplicateQueries: true });
+      const callers = Array.from({ length: 5 }, () => incoming(QUERY, 'u1'));
+      const answers = await Promise.all(callers.map(({ options }) => dataSource.process(options)));
+      expect(subgraph.calls).toBe(1);
+      expect(answers.map((answer) => answer.data)).toEqual(Array(5).fill(ANSWER.data));
+      expect(answers[0]?.data).not.toBe(answers[1]?.data);
+      for (const { policy } of callers.slice(1)) expect(policy.hints).toContainEqual({ maxAge: 30, scope: 'PUBLIC' });
+    });
+
+    it('never share a call between different callers, or a mutation’s calls', async () => {
+      const subgraph = await startFakeSubgraph(slowAnswer);
+      const dataSource = dataSourceFor(subgraph, { deduplicateQueries: true });
+      await Promise.all([incoming(QUERY, 'u1'), incoming(QUERY, 'u2')].map(({ options }) => dataSource.process(options)));
+      expect(subgraph.calls).toBe(2);
+      await Promise.all([incoming(QUERY, 'u1', 'mutation'), incoming(QUERY, 'u1', 'mutation')].map(({ options }) => dataSource.process(options)));
+      expect(subgraph.calls).toBe(4);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { GATEWAY_TOKEN_HEADER, type GatewayTokenSigner } from '../../lib/gateway
 import type { GatewayContext } from './context.js';
 import { ErrorCode, GraphQLErrorWithCode, UnreachableCaseError } from './errors.js';
 import type { CircuitBreaker } from './resilience/CircuitBreaker.js';
+import { InflightQueries } from './resilience/InflightQueries.js';
 import { classifyFailure, isAvailabilityFailure, mayRetry, type SubgraphFailure } from './resilience/retryPolicy.js';
 import type { SubgraphCallPolicy } from './resilience/SubgraphCalls.js';
 
@@ -31,6 +32,8 @@ class SubgraphCallError extends GraphQLErrorWithCode {
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly breaker: CircuitBreaker;
+  private readonly deduplicateQueries: boolean;
+  private readonly inflight = new InflightQueries<Awaited<SubgraphResponse>>();
 
   constructor(
     readonly serviceName: string,
@@ -40,9 +43,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   ) {
     super({ url, fetcher: policy.fetcher });
     this.breaker = policy.breaker;
+    this.deduplicateQueries = policy.deduplicateQueries;
   }
 
+  /**
+   * Identical subgraph queries in flight at once (same query, variables,
+   * caller and forwarded headers) share one call; each caller gets its own copy
+   * of the answer, and its cache policy is narrowed by the answer's hint as if
+   * it had made the call itself.
+   */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
+    const key = this.deduplicateQueries ? sharedCallKey(options) : undefined;
+    if (key === undefined) return this.call(options);
+    const { result, shared } = this.inflight.run(key, () => this.call(options));
+    const response = await result;
+    if (shared && 'incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response);
+    return copyOf(response);
+  }
+
+  private async call(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
     for (let attempt = 1; ; attempt += 1) {
       if (!this.breaker.tryAcquire()) {
         throw new GraphQLErrorWithCode(ErrorCode.SubgraphUnavailable, `The ${this.serviceName} service is unavailable.`, {
@@ -108,4 +127,33 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         throw new UnreachableCaseError(failure);
     }
   }
+}
+
+/** The key concurrent identical calls share, or undefined when the call must be made on its own (anything in a mutation). */
+function sharedCallKey(options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined {
+  if (!('incomingRequestContext' in options) || options.incomingRequestContext.operation?.operation !== 'query') return undefined;
+  const { query, variables } = options.request;
+  if (query === undefined) return undefined;
+  const context = options.context as Partial<GatewayContext>;
+  const viewer = context.viewer ?? null;
+  // Everything that can change a subgraph's answer: what is asked, and who asks with which headers.
+  return JSON.stringify([query, variables ?? {}, viewer?.sub ?? null, viewer === null ? [] : [...viewer.scopes].sort(), context.forwardedHeaders ?? {}]);
+}
+
+/** Narrows a caller's cache policy by a shared answer's Cache-Control, as @apollo/gateway does for an answer it fetched. */
+function restrictCachePolicy(policy: unknown, response: Awaited<SubgraphResponse>): void {
+  if (typeof policy !== 'object' || policy === null || !('restrict' in policy)) return;
+  const header = response.http?.headers.get('cache-control') ?? '';
+  const maxAge = /(?:^|,)\s*max-age=(\d+)/i.exec(header)?.[1];
+  const scope = /(?:^|,)\s*private\b/i.test(header) ? 'PRIVATE' : /(?:^|,)\s*public\b/i.test(header) ? 'PUBLIC' : undefined;
+  (policy as { restrict(hint: { maxAge: number; scope?: string }): void }).restrict({ maxAge: maxAge === undefined ? 0 : Number(maxAge), ...(scope === undefined ? {} : { scope }) });
+}
+
+/** The query plan merges fetched objects into the caller's answer in place, so no two callers may hold the same objects. */
+function copyOf(response: Awaited<SubgraphResponse>): Awaited<SubgraphResponse> {
+  const copy = { ...response };
+  if (response.data !== undefined) copy.data = structuredClone(response.data);
+  if (response.errors !== undefined) copy.errors = structuredClone(response.errors);
+  if (response.extensions !== undefined) copy.extensions = structuredClone(response.extensions);
+  return copy;
 }

@@ -73,6 +73,8 @@ export interface SubgraphCallSettings {
   readonly breakerCooldownMs: number;
   /** Most keep-alive connections to one subgraph per gateway process; further calls wait for one. Env `SUBGRAPH_MAX_CONNECTIONS`. @default 128 */
   readonly maxConnections: number;
+  /** Concurrent identical subgraph queries (same query, variables, caller and forwarded headers) share one call. Env `SUBGRAPH_DEDUPLICATION` (`on`/`off`). @default true */
+  readonly deduplicateQueries: boolean;
 }
 
 export interface RateLimitSettings {
@@ -156,6 +158,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
       breakerThreshold: parseInteger('SUBGRAPH_BREAKER_THRESHOLD', env['SUBGRAPH_BREAKER_THRESHOLD'], 5, 1, 1000),
       breakerCooldownMs: parseInteger('SUBGRAPH_BREAKER_COOLDOWN_MS', env['SUBGRAPH_BREAKER_COOLDOWN_MS'], 10_000, 1, 3_600_000),
       maxConnections: parseInteger('SUBGRAPH_MAX_CONNECTIONS', env['SUBGRAPH_MAX_CONNECTIONS'], 128, 1, 10_000),
+      deduplicateQueries: parseSwitch('SUBGRAPH_DEDUPLICATION', env['SUBGRAPH_DEDUPLICATION'], true),
     }),
     shutdownGraceMs: parseInteger('SHUTDOWN_GRACE_MS', env['SHUTDOWN_GRACE_MS'], 10_000, 0, 600_000),
     workers: parseInteger('GATEWAY_WORKERS', env['GATEWAY_WORKERS'], production ? availableParallelism() : 1, 1, 256),

@@ -9,6 +9,8 @@ export type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
 export interface SubgraphCallPolicy {
   readonly fetcher: SubgraphFetcher;
   readonly breaker: CircuitBreaker;
+  /** Whether concurrent identical queries share one call. */
+  readonly deduplicateQueries: boolean;
 }
 
 export interface SubgraphCallsOptions {
@@ -47,7 +49,7 @@ export class SubgraphCalls {
     const dispatcher = this.agent;
     // The signal also aborts reading the body, so a subgraph that sends headers and then stalls times out too.
     const fetcher: SubgraphFetcher = (url, init) => fetch(url, { ...init, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
-    return { fetcher, breaker };
+    return { fetcher, breaker, deduplicateQueries: this.settings.deduplicateQueries };
   }
 
   /** Closes the pooled connections once calls in progress are done. */
