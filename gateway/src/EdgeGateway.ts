@@ -6,14 +6,12 @@ import { executeWithCache, type ResponseCaching } from './cache/cachedExecution.
 import type { QueryLimits } from './config.js';
 import type { GatewayContext } from './context.js';
 import { ErrorCode, GraphQLErrorWithCode } from './errors.js';
-import { authorizeOperation } from './authorization/authorizeOperation.js';
 import type { SecurityRequirements } from './authorization/securityRequirements.js';
 import { enforceQueryLimits } from './limits/enforceQueryLimits.js';
-import { measureOperation } from './limits/measureOperation.js';
+import { OperationMemo } from './OperationMemo.js';
 import type { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { rateLimitedError } from './rateLimits/rateLimitedError.js';
 import type { EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
-import { rateLimitedFields } from './rateLimits/rateLimitedFields.js';
 
 type LoadResult = Awaited<ReturnType<ApolloGateway['load']>>;
 type Executor = LoadResult['executor'];
@@ -42,6 +40,8 @@ export interface EdgeChecks {
  * whose order matters live here rather than in separate plugins.
  */
 export class EdgeGateway extends ApolloGateway {
+  private readonly memo = new OperationMemo();
+
   constructor(
     config: ApolloGatewayConfig,
     private checks: EdgeChecks,
@@ -52,6 +52,7 @@ export class EdgeGateway extends ApolloGateway {
   /** Enforces a reloaded supergraph's requirements from the next operation on. */
   useSupergraph(security: SecurityRequirements, fieldRateLimits: ReadonlyMap<string, RateLimitArgs>): void {
     this.checks = { ...this.checks, security, fieldRateLimits };
+    this.memo.forget();
   }
 
   override async load(options?: Parameters<ApolloGateway['load']>[0]): Promise<LoadResult> {
@@ -72,14 +73,14 @@ export class EdgeGateway extends ApolloGateway {
           { status: 400 },
         );
       }
-      const measure = measureOperation(schema, requestContext.document, operation, requestContext.request.variables ?? {}, queryLimits.defaultListSize);
+      const measure = this.memo.measure(schema, requestContext.document, operation, requestContext.request.variables ?? {}, queryLimits.defaultListSize);
       enforceQueryLimits(measure, queryLimits);
 
-      const { document, errors } = authorizeOperation(schema, requestContext.document, operationName, context.viewer ?? null, security);
+      const { document, errors } = this.memo.authorize(schema, requestContext.document, operationName, context.viewer ?? null, security);
       if (document === null) return { data: null, errors };
 
       if (context.caller !== undefined) {
-        const rejection = await rateLimiter.spendOperation(context.caller, measure.cost, rateLimitedFields(schema, document, fieldRateLimits));
+        const rejection = await rateLimiter.spendOperation(context.caller, measure.cost, this.memo.limitedFields(schema, requestContext.document, document, fieldRateLimits));
         if (rejection !== null) {
           this.checks.metrics?.rateLimitRejection(rejection.rule);
           throw rateLimitedError(rejection);

@@ -74,4 +74,13 @@ describe('bearer token verification', () => {
       server.close();
     }
   });
+
+  it('remembers a verified token only until it expires', async () => {
+    const verifier = new TokenVerifier({ keys: { kind: 'secret', secret: SECRET }, clockToleranceSeconds: 0 });
+    const token = jwt.sign({ sub: 'u7' }, SECRET, { algorithm: 'HS256', expiresIn: 1 });
+    expect((await verifier.verify(token)).sub).toBe('u7');
+    expect((await verifier.verify(token)).sub).toBe('u7');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await refusal(verifier, token)).toBe('expired: The access token has expired.');
+  });
 });

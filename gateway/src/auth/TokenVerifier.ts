@@ -1,5 +1,6 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { JwksKeyStore } from './JwksKeyStore.js';
 import { scopesOf, type Viewer } from './Viewer.js';
 
@@ -34,6 +35,9 @@ const EC_ALGORITHMS: Algorithm[] = ['ES256', 'ES384', 'ES512'];
  * key's type, never from the token: `none` is never accepted, and an HMAC
  * token is refused when the key is asymmetric (the classic key-confusion attack).
  */
+/** Longest a verified token is trusted without checking its signature again. */
+const MAX_REMEMBERED_MS = 5 * 60 * 1000;
+
 export class TokenVerifier {
   private readonly staticKey: KeyObject | undefined;
   private readonly jwks: JwksKeyStore | undefined;
@@ -45,7 +49,24 @@ export class TokenVerifier {
     else this.jwks = new JwksKeyStore(keys.url);
   }
 
+  /**
+   * Tokens already verified, until they expire (at most five minutes): a client
+   * sends the same token on every request, and checking its signature again
+   * each time is the edge's biggest fixed cost.
+   */
+  private readonly verified = new LRUCache<string, Viewer>({ max: 10_000 });
+
   async verify(token: string): Promise<Viewer> {
+    const known = this.verified.get(token);
+    if (known !== undefined) return known;
+    const viewer = await this.verifySignatureAndClaims(token);
+    const exp = (jwt.decode(token) as JwtPayload | null)?.exp;
+    const ttl = Math.min(MAX_REMEMBERED_MS, exp === undefined ? MAX_REMEMBERED_MS : exp * 1000 - Date.now());
+    if (ttl > 0) this.verified.set(token, viewer, { ttl });
+    return viewer;
+  }
+
+  private async verifySignatureAndClaims(token: string): Promise<Viewer> {
     const decoded = jwt.decode(token, { complete: true });
     if (decoded === null || typeof decoded.payload === 'string') throw invalid();
     const key = await this.keyFor(decoded.header.kid);
