@@ -79,21 +79,22 @@ export class EdgeGateway extends ApolloGateway {
       const { document, errors } = this.memo.authorize(schema, requestContext.document, operationName, context.viewer ?? null, security);
       if (document === null) return { data: null, errors };
 
-      if (context.caller !== undefined) {
+      const spendBudgets = async (): Promise<void> => {
+        if (context.caller === undefined) return;
         const rejection = await rateLimiter.spendOperation(context.caller, measure.cost, this.memo.limitedFields(schema, requestContext.document, document, fieldRateLimits));
         if (rejection !== null) {
           this.checks.metrics?.rateLimitRejection(rejection.rule);
           throw rateLimitedError(rejection);
         }
-      }
+      };
 
       // The plan cache is keyed by queryHash, so a filtered operation needs its own.
       const authorized = errors.length === 0 ? requestContext : { ...requestContext, document, queryHash: createHash('sha256').update(print(document)).digest('hex') };
       // An answer the caller was not authorized for in full is never cached, but what a mutation changed is always purged.
       const result =
         caching !== undefined && context.changedEntities !== undefined && (errors.length === 0 || operation.operation !== 'query')
-          ? await executeWithCache(caching, authorized, execute, context.viewer ?? null, context.changedEntities)
-          : await execute(authorized);
+          ? await executeWithCache(caching, authorized, execute, context.viewer ?? null, context.changedEntities, spendBudgets)
+          : await spendBudgets().then(() => execute(authorized));
       return errors.length === 0 ? result : { ...result, errors: [...errors, ...(result.errors ?? [])] };
     };
   }

@@ -40,10 +40,13 @@ export async function executeWithCache(
   execute: Execute,
   viewer: Viewer | null,
   changedEntities: ReadonlySet<string>,
+  /** The rate-limit step; it runs alongside the cache read, and a refusal wins over any hit. */
+  spendBudgets: () => Promise<void>,
 ): Promise<GatewayExecutionResult> {
   const { cache, tagger } = caching;
   const headers = requestContext.response?.http?.headers;
   if (requestContext.operation.operation !== 'query') {
+    await spendBudgets();
     const result = await execute(requestContext);
     // Purged even when the mutation failed in part: whatever it did change must not be served stale.
     if (changedEntities.size > 0) caching.onPurge?.(await cache.purge([...changedEntities]));
@@ -55,19 +58,17 @@ export async function executeWithCache(
   const keys = cacheKeys(requestContext, viewer);
   const policy = requestContext.overallCachePolicy as CachePolicy;
   const refresh = /\bno-cache\b/i.test(requestContext.request.http?.headers.get('cache-control') ?? '');
-  if (!refresh) {
-    const cached = await cache.lookup(keys);
-    if (cached !== undefined) {
-      const age = Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000));
-      policy.restrict({ maxAge: Math.max(0, cached.maxAge - age), scope: cached.scope });
-      headers?.set('x-cache', 'HIT');
-      headers?.set('age', String(age));
-      caching.onLookup?.('hit');
-      return { data: cached.data as Record<string, unknown> };
-    }
+  // One round trip for all three when the store is Redis: the budgets, the read, and the epoch a miss needs.
+  const [, cached, epoch] = await Promise.all([spendBudgets(), refresh ? undefined : cache.lookup(keys), cache.epoch()]);
+  if (cached !== undefined) {
+    const age = Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000));
+    policy.restrict({ maxAge: Math.max(0, cached.maxAge - age), scope: cached.scope });
+    headers?.set('x-cache', 'HIT');
+    headers?.set('age', String(age));
+    caching.onLookup?.('hit');
+    return { data: cached.data as Record<string, unknown> };
   }
 
-  const epoch = await cache.epoch();
   const taggable = tagger.taggable(requestContext.document, requestContext.schema);
   const result = await execute({ ...requestContext, document: taggable.document, queryHash: taggable.queryHash });
   const tags = takeEntityTags(result.data);
