@@ -7,7 +7,11 @@ import { placeOrder, type PlaceOrderInput } from './placeOrder.js';
 
 export const resolvers: GraphQLResolverMap<OrdersContext> = {
   Query: {
-    order: (_: unknown, args: { id: string }, ctx: OrdersContext) => loadOrNull(ctx.loaders.orderById, args.id),
+    async order(_: unknown, args: { id: string }, ctx: OrdersContext) {
+      const order = await loadOrNull(ctx.loaders.orderById, args.id);
+      if (order !== null && order.buyerId !== ctx.viewerId && !ctx.viewerIsAdmin) throw new ForbiddenError('Only the buyer or an admin can read this order.');
+      return order;
+    },
   },
   Mutation: {
     async placeOrder(_: unknown, args: { input: Omit<PlaceOrderInput, 'buyerId'> }, ctx: OrdersContext) {

@@ -102,3 +102,25 @@ describe('User.orders', () => {
     expect(statements).toHaveLength(1);
   });
 });
+
+describe('Query.order', () => {
+  async function orderAs(id: string, sub: string | null, scopes: string[] = []) {
+    const contextValue = createContext(recording(db), { products: unusedPeer, inventory: unusedPeer }, { sub, scopes, issuer: 'gateway' });
+    const response = await server.executeOperation({ query: 'query ($id: ID!) { order(id: $id) { id buyer { id } } }', variables: { id } }, { contextValue });
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return response.body.singleResult;
+  }
+
+  it('answers the buyer and admins, and refuses everyone else who knows the id', async () => {
+    const [own] = await seededOrders('u8');
+    expect(own).toBeDefined();
+    expect(await orderAs(own!.id, 'u8')).toEqual({ data: { order: own } });
+    expect(await orderAs(own!.id, 'u1', ['admin'])).toEqual({ data: { order: own } });
+    for (const stranger of ['u9', null]) {
+      expect(await orderAs(own!.id, stranger)).toEqual({
+        data: { order: null },
+        errors: [{ message: 'Only the buyer or an admin can read this order.', locations: [expect.any(Object)], path: ['order'], extensions: { code: 'FORBIDDEN' } }],
+      });
+    }
+  });
+});
