@@ -14,6 +14,22 @@ export function commandLine(script: string, file: string, args: readonly string[
   return quoted === '' ? `npm run ${script}` : `npm run ${script} -- ${quoted}`;
 }
 
+/**
+ * Parses a command's arguments: the options, or the exit code after printing
+ * `--help` (0) or what was wrong with them (2).
+ */
+export function parseArguments<T>(args: readonly string[], parse: (args: readonly string[]) => T | 'help', usage: string): T | number {
+  try {
+    const options = parse(args);
+    if (options !== 'help') return options;
+    console.log(usage);
+    return 0;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    return 2;
+  }
+}
+
 /** What a command's `main` gets besides its arguments. */
 export interface CommandRun {
   readonly cleanup: Cleanup;

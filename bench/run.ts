@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
-import { commandLine, parseInteger, runCommand, type CommandRun } from './command.js';
+import { commandLine, type CommandRun, parseArguments, parseInteger, runCommand } from './command.js';
 import { measureTargets } from './measureTargets.js';
 import { QUERIES, type BenchQuery } from './queries.js';
 import { describeMachine, describeMachineLoad, formatGoals, formatSummary, formatTable, renderResults } from './report.js';
@@ -74,17 +74,8 @@ function pickByName<T extends { readonly name: string }>(flag: string, raw: stri
 }
 
 async function main(args: readonly string[], { cleanup, interrupted }: CommandRun): Promise<number> {
-  let options: BenchOptions | 'help';
-  try {
-    options = parseOptions(args);
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+  const options = parseArguments(args, parseOptions, USAGE);
+  if (typeof options === 'number') return options;
   const selected = new Set(options.targets.map((target) => target.name));
   const runOrder = TARGETS.filter((target) => target.name === BASELINE || selected.has(target.name));
   const settings = `${options.connections} connections, ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, one target at a time; autocannon runs in the bench process on the same machine`;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
-import { commandLine, parseInteger, runCommand, type CommandRun } from './command.js';
+import { commandLine, type CommandRun, parseArguments, parseInteger, runCommand } from './command.js';
 import { startTargetProcess } from './processes.js';
 import { QUERIES, requestBody } from './queries.js';
 import { benchRedisUrl, redactedUrl, redisUnavailable } from './redis.js';
@@ -82,17 +82,8 @@ function parseOptions(args: readonly string[]): SoakOptions | 'help' {
 }
 
 async function main(args: readonly string[], { cleanup, interrupted }: CommandRun): Promise<number> {
-  let options: SoakOptions | 'help';
-  try {
-    options = parseOptions(args);
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+  const options = parseArguments(args, parseOptions, USAGE);
+  if (typeof options === 'number') return options;
   const settings = `${options.connections} connections for ${options.minutes} min, one autocannon run per minute in the soak process on the same machine; mix: 45% five-subgraph, 35% small, 10% product by random upc, 10% five-subgraph with cache-control: no-cache, reads as users u1..u${USERS} in turn, plus ${MUTATIONS_PER_MINUTE} addReview a minute (1 per user per minute), half on products of the five-subgraph answer`;
   const loadAtStart = describeMachineLoad();
   console.log(`machine: ${describeMachine()}; ${loadAtStart}\nload: ${settings}`);

@@ -1,7 +1,7 @@
 import type { ApolloServer, GraphQLRequest } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, Queryable } from '../kit/database.js';
-import { openMigratedDatabase } from '../kit/testing.js';
+import type { Database } from '../kit/database.js';
+import { openMigratedDatabase, recordingDatabase } from '../kit/testing.js';
 import { createContext, type AccountsContext } from './context.js';
 import { createAccountsServer } from './server.js';
 
@@ -10,13 +10,7 @@ let server: ApolloServer<AccountsContext>;
 const statements: string[] = [];
 
 /** The same database, recording every statement sent outside a transaction. */
-function recording(inner: Database): Database {
-  const query: Queryable['query'] = (sql, params) => {
-    statements.push(sql);
-    return inner.query(sql, params);
-  };
-  return { ...inner, query };
-}
+const recording = (inner: Database): Database => recordingDatabase(inner, statements);
 
 beforeAll(async () => {
   db = await openMigratedDatabase('accounts', new URL('./migrations', import.meta.url));

@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMigratedDatabase } from '../kit/testing.js';
-import type { Database, Queryable } from '../kit/database.js';
+import { openMigratedDatabase, recordingDatabase } from '../kit/testing.js';
+import type { Database } from '../kit/database.js';
 import { createContext, type InventoryContext } from './context.js';
 import { createInventoryServer } from './server.js';
 
@@ -10,13 +10,7 @@ let server: ApolloServer<InventoryContext>;
 const statements: string[] = [];
 
 /** The same database, recording every statement sent outside a transaction. */
-function recording(inner: Database): Database {
-  const query: Queryable['query'] = (sql, params) => {
-    statements.push(sql);
-    return inner.query(sql, params);
-  };
-  return { ...inner, query };
-}
+const recording = (inner: Database): Database => recordingDatabase(inner, statements);
 
 beforeAll(async () => {
   db = await openMigratedDatabase('inventory', new URL('./migrations', import.meta.url));

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type Database } from './database.js';
+import { openDatabase, type Database, type Queryable } from './database.js';
 import { SubgraphError } from './errors.js';
 import { migrate } from './migrate.js';
 
@@ -18,4 +18,13 @@ export async function errorOf(promise: Promise<unknown>): Promise<{ message: str
   );
   if (!(error instanceof SubgraphError)) throw new Error(`expected a SubgraphError, got ${String(error)}`);
   return { message: error.message, extensions: { ...error.extensions } };
+}
+
+/** The same database, pushing every statement sent outside a transaction onto `statements` (to count SQL per request). */
+export function recordingDatabase(inner: Database, statements: string[]): Database {
+  const query: Queryable['query'] = (sql, params) => {
+    statements.push(sql);
+    return inner.query(sql, params);
+  };
+  return { ...inner, query };
 }

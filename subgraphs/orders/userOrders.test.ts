@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, Queryable } from '../kit/database.js';
-import { openMigratedDatabase } from '../kit/testing.js';
+import type { Database } from '../kit/database.js';
+import { openMigratedDatabase, recordingDatabase } from '../kit/testing.js';
 import { createContext, type OrdersContext } from './context.js';
 import type { PeerClient } from './peerClient.js';
 import { createOrdersServer } from './server.js';
@@ -11,13 +11,7 @@ let server: ApolloServer<OrdersContext>;
 const statements: string[] = [];
 
 /** The same database, recording every statement sent outside a transaction. */
-function recording(inner: Database): Database {
-  const query: Queryable['query'] = (sql, params) => {
-    statements.push(sql);
-    return inner.query(sql, params);
-  };
-  return { ...inner, query };
-}
+const recording = (inner: Database): Database => recordingDatabase(inner, statements);
 
 const unusedPeer: PeerClient = {
   request: () => Promise.reject(new Error('reading orders never calls another subgraph')),
