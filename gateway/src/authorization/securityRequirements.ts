@@ -10,6 +10,7 @@ import {
   type TypeDefinitionNode,
   type TypeExtensionNode,
 } from 'graphql';
+import { linkedDirectiveName, linksOneOf } from '../supergraph/linkedDirectiveName.js';
 
 /** What a caller needs to read one field or type: any one of `anyOf`'s scope sets, in full. */
 export interface Requirement {
@@ -33,7 +34,10 @@ const SECURITY_SPECS = { authenticated: 'https://specs.apollo.dev/authenticated/
  */
 export function readSecurityRequirements(supergraphSdl: string): SecurityRequirements {
   const document = parse(supergraphSdl);
-  const names = securityDirectiveNames(document);
+  const names = {
+    authenticated: linkedDirectiveName(document, SECURITY_SPECS.authenticated, 'authenticated'),
+    requiresScopes: linkedDirectiveName(document, SECURITY_SPECS.requiresScopes, 'requiresScopes'),
+  };
   const requirements = new Map<string, Requirement>();
   if (names.authenticated === undefined && names.requiresScopes === undefined) {
     return { byCoordinate: requirements, gatewaySupergraphSdl: supergraphSdl };
@@ -63,7 +67,7 @@ export function readSecurityRequirements(supergraphSdl: string): SecurityRequire
   const stripped = visit(document, {
     Directive(node) {
       if (securityNames.has(node.name.value)) return null;
-      if (node.name.value === 'link' && isSecurityLink(node as ConstDirectiveNode)) return null;
+      if (node.name.value === 'link' && linksOneOf(node as ConstDirectiveNode, Object.values(SECURITY_SPECS))) return null;
       return undefined;
     },
     DirectiveDefinition(node) {
@@ -74,48 +78,6 @@ export function readSecurityRequirements(supergraphSdl: string): SecurityRequire
     },
   });
   return { byCoordinate: requirements, gatewaySupergraphSdl: print(stripped) };
-}
-
-function securityDirectiveNames(document: DocumentNode): { authenticated?: string; requiresScopes?: string } {
-  const names: { authenticated?: string; requiresScopes?: string } = {};
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const directive of definition.directives ?? []) {
-      if (directive.name.value !== 'link') continue;
-      const url = stringArgument(directive, 'url') ?? '';
-      for (const feature of ['authenticated', 'requiresScopes'] as const) {
-        if (url.startsWith(SECURITY_SPECS[feature])) names[feature] = importedName(directive, feature);
-      }
-    }
-  }
-  return names;
-}
-
-/** The local name of `@feature`: its import alias, else the name the link gives the spec. */
-function importedName(link: ConstDirectiveNode, feature: string): string {
-  const imports = link.arguments?.find((arg) => arg.name.value === 'import')?.value;
-  if (imports?.kind === Kind.LIST) {
-    for (const entry of imports.values) {
-      if (entry.kind === Kind.STRING && entry.value === `@${feature}`) return feature;
-      if (entry.kind === Kind.OBJECT) {
-        const name = entry.fields.find((f) => f.name.value === 'name')?.value;
-        const as = entry.fields.find((f) => f.name.value === 'as')?.value;
-        if (name?.kind === Kind.STRING && name.value === `@${feature}`) return as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : feature;
-      }
-    }
-  }
-  // A spec's directive named like the spec itself is addressed by the spec's (possibly renamed) name.
-  return stringArgument(link, 'as') ?? feature;
-}
-
-function isSecurityLink(link: ConstDirectiveNode): boolean {
-  const url = stringArgument(link, 'url') ?? '';
-  return Object.values(SECURITY_SPECS).some((spec) => url.startsWith(spec));
-}
-
-function stringArgument(directive: ConstDirectiveNode, name: string): string | undefined {
-  const value = directive.arguments?.find((arg) => arg.name.value === name)?.value;
-  return value?.kind === Kind.STRING ? value.value : undefined;
 }
 
 function scopeSets(directive: ConstDirectiveNode): string[][] {
