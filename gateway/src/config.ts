@@ -87,15 +87,21 @@ export interface RateLimitSettings {
 }
 
 export interface QueryLimits {
+  /** Lexical tokens in a document, counted while parsing (Apollo Router's `parser_max_tokens`). Env `QUERY_MAX_TOKENS`. @default 15000 */
+  readonly tokens: number;
+  /** Directives on an operation's selections, counted at every place a fragment is used. Env `QUERY_MAX_DIRECTIVES`. @default 50 */
+  readonly directives: number;
+  /** Selections an operation expands to, counted without expanding it. Env `QUERY_MAX_SELECTIONS`. @default 10000 */
+  readonly selections: number;
   /** Deepest field nesting. Env `QUERY_MAX_DEPTH`. @default 12 */
   readonly depth: number;
-  /** Aliased fields. Env `QUERY_MAX_ALIASES`. @default 30 */
+  /** Aliased fields, `__typename` and introspection included. Env `QUERY_MAX_ALIASES`. @default 30 */
   readonly aliases: number;
-  /** Fields at the root of an operation. Env `QUERY_MAX_ROOT_FIELDS`. @default 20 */
+  /** Fields at the root of an operation once fragments are flattened. Env `QUERY_MAX_ROOT_FIELDS`. @default 20 */
   readonly rootFields: number;
   /** Estimated cost of one operation. Env `QUERY_MAX_COST`. @default 50000 */
   readonly cost: number;
-  /** Assumed length of a list without a `first`/`last`/`limit` argument. Env `QUERY_DEFAULT_LIST_SIZE`. @default 10 */
+  /** Assumed length of a list that neither a slicing argument nor `@listSize(assumedSize:)` sizes. Env `QUERY_DEFAULT_LIST_SIZE`. @default 10 */
   readonly defaultListSize: number;
 }
 
@@ -144,6 +150,9 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
       costPerWindow: parseInteger('RATE_LIMIT_COST_PER_WINDOW', env['RATE_LIMIT_COST_PER_WINDOW'], 1_000_000, 1, MAX_COUNT),
     }),
     queryLimits: Object.freeze({
+      tokens: parseInteger('QUERY_MAX_TOKENS', env['QUERY_MAX_TOKENS'], 15_000, 1, 10_000_000),
+      directives: parseInteger('QUERY_MAX_DIRECTIVES', env['QUERY_MAX_DIRECTIVES'], 50, 0, 1_000_000),
+      selections: parseInteger('QUERY_MAX_SELECTIONS', env['QUERY_MAX_SELECTIONS'], 10_000, 1, MAX_COUNT),
       depth: parseInteger('QUERY_MAX_DEPTH', env['QUERY_MAX_DEPTH'], 12, 1, 1000),
       aliases: parseInteger('QUERY_MAX_ALIASES', env['QUERY_MAX_ALIASES'], 30, 0, 100_000),
       rootFields: parseInteger('QUERY_MAX_ROOT_FIELDS', env['QUERY_MAX_ROOT_FIELDS'], 20, 1, 100_000),

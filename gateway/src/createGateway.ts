@@ -63,7 +63,7 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
             try {
               const next = readSupergraph(sdl);
               update(next.security.gatewaySupergraphSdl);
-              gateway.useSupergraph(next.security, next.fieldRateLimits);
+              gateway.useSupergraph(next);
               caches.responses?.tagger.useKeys(next.entityKeys);
               metrics.supergraphReload('success');
               logger.info(`loaded the new supergraph from ${config.supergraphPath}`);
@@ -78,18 +78,28 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
       },
       buildService: observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name)), metrics, subgraphUrls),
     },
-    { queryLimits: config.queryLimits, security: supergraph.security, fieldRateLimits: supergraph.fieldRateLimits, rateLimiter, caching: caches.responses, metrics },
+    {
+      queryLimits: config.queryLimits,
+      security: supergraph.security,
+      fieldRateLimits: supergraph.fieldRateLimits,
+      costDirectives: supergraph.costDirectives,
+      rateLimiter,
+      caching: caches.responses,
+      metrics,
+    },
   );
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,
+    // Counted while parsing, so a huge document is refused before it is ever built.
+    parseOptions: { maxTokens: config.queryLimits.tokens },
     csrfPrevention: true,
     // Registered on one replica, found on all: the store is the shared Redis.
     persistedQueries: { cache: caches.persistedQueries, ttl: 24 * 60 * 60 },
     // The process owns signal handling and stops the HTTP server first; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
-    formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error')),
+    formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error'), config.queryLimits.depth),
     plugins: [useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production)],
   });
   return { server, gateway, subgraphUrls, caches };

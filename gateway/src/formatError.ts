@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './errors.js';
+import { asParserLimitError } from './limits/parserLimits.js';
 
 /** Codes whose messages are written for clients and safe to show in production. */
 const CLIENT_SAFE_CODES = new Set<string>([
@@ -22,8 +23,9 @@ const CLIENT_SAFE_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'upc'];
  * client-safe code is replaced by a generic one, so SQL, stack traces and
  * upstream URLs never reach a client; development keeps the details.
  */
-export function createFormatError(production: boolean, log: (error: GraphQLFormattedError) => void) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+export function createFormatError(production: boolean, log: (error: GraphQLFormattedError) => void, maxDepth = 12) {
+  return (original: GraphQLFormattedError): GraphQLFormattedError => {
+    const formatted = asParserLimitError(original, maxDepth);
     if (!production) return formatted;
     const code = formatted.extensions?.['code'];
     if (typeof code !== 'string' || !CLIENT_SAFE_CODES.has(code)) {

@@ -1,99 +1,269 @@
 import {
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
   getNamedType,
   getNullableType,
+  isInterfaceType,
   isListType,
   isObjectType,
-  isInterfaceType,
+  type ArgumentNode,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { fragmentsOf } from '../operations/documentParts.js';
+import type { CostDirectives, ListSize } from './costDirectives.js';
 
 /** The size of one operation, measured before anything is planned or fetched. */
 export interface OperationMeasure {
-  /** Deepest field nesting (a root field is depth 1). */
+  /** Directives on the operation and its selections, counted at every place a fragment is used. */
+  readonly directives: number;
+  /** Selections (fields, inline fragments, fragment spreads) the operation expands to. */
+  readonly selections: number;
+  /** Deepest field nesting (a root field is depth 1); introspection is not counted. */
   readonly depth: number;
+  /** Deepest nesting of selection sets, where inline fragments and fragment spreads open a level as fields do. */
+  readonly nesting: number;
+  /** Aliased fields, `__typename` and introspection included. */
   readonly aliases: number;
+  /** Fields at the root once fragments are flattened. */
   readonly rootFields: number;
-  /** Estimated work: each field counts once per item of every list around it. */
+  /** Estimated work: each field counts its weight once per item of every list around it; introspection is free. */
   readonly cost: number;
 }
 
-const SIZE_ARGUMENTS = new Set(['first', 'last', 'limit']);
-/** Keeps a cost bomb's product finite so it is compared, not overflowed. */
-const COST_CEILING = 1e15;
+export interface MeasureOptions {
+  /** Length of a list that neither its arguments nor `@listSize` size. */
+  readonly defaultListSize: number;
+  readonly costDirectives: CostDirectives;
+}
+
+/** Arguments that size a list when the schema does not say otherwise with `@listSize(slicingArguments:)`. */
+const SIZE_ARGUMENTS: readonly string[] = ['first', 'last', 'limit'];
+/** Keeps a bomb's numbers finite so they are compared, not overflowed. */
+const CEILING = 1e15;
 
 /**
- * Measures depth, aliases, root fields and estimated cost in one walk. A list's
- * length is its `first`/`last`/`limit` argument (or that argument's default), else `defaultListSize`; a
- * connection field's size argument sizes the lists inside it (`edges`, `nodes`).
- * Fragment spreads are followed, each at most once per path, so cycles end.
+ * What one selection set amounts to, independent of where it is used: the
+ * counts, plus its cost split into a fixed part and the lists whose length
+ * comes from the field around them (a connection's `first` sizing its `nodes`).
+ */
+interface Summary {
+  selections: number;
+  directives: number;
+  aliases: number;
+  /** Fields at this level, through fragments. */
+  fields: number;
+  depth: number;
+  nesting: number;
+  fixedCost: number;
+  /** Per item cost of the lists at this level that the enclosing field may size, by field name and fallback length. */
+  readonly sizedLists: Map<string, SizedList>;
+}
+
+interface SizedList {
+  readonly fieldName: string;
+  /** Length when the enclosing field does not size it. */
+  readonly fallbackSize: number;
+  costPerItem: number;
+}
+
+/** How the enclosing field sizes the lists directly inside it. */
+interface InheritedSize {
+  readonly size: number;
+  /** Only these child fields; all child lists when absent. */
+  readonly fields?: ReadonlySet<string> | undefined;
+}
+
+/**
+ * Measures an operation in one walk that is linear in the document's size:
+ * each fragment is summarised once and its summary reused wherever it is
+ * spread, so a chain of fragments that each spread the next twice costs no
+ * more to measure than to read. A list's length is its slicing argument (from
+ * `@listSize`, else `first`/`last`/`limit`), given literally, through a
+ * variable (its default when the request leaves it out) or as the argument's
+ * default; else `@listSize(assumedSize:)`, else `defaultListSize`.
  */
 export function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
-  defaultListSize: number,
+  options: MeasureOptions,
 ): OperationMeasure {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
+  const fragmentSummaries = new Map<string, Summary | null>();
+  const { weights, listSizes } = options.costDirectives;
+  const variableDefaults = new Map<string, ValueNode>();
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.defaultValue !== undefined) variableDefaults.set(definition.variable.name.value, definition.defaultValue);
   }
-  let depth = 0;
-  let aliases = 0;
-  let cost = 0;
-  const rootType = schema.getRootType(operation.operation)?.name;
 
-  const walk = (
-    selectionSet: SelectionSetNode,
-    typeName: string | undefined,
-    level: number,
-    multiplier: number,
-    inheritedSize: number | undefined,
-    visiting: ReadonlySet<string>,
-  ): void => {
+  const intValue = (value: ValueNode): number | undefined => {
+    if (value.kind === Kind.INT) return Number(value.value);
+    if (value.kind !== Kind.VARIABLE) return undefined;
+    const name = value.name.value;
+    if (Object.hasOwn(variables, name)) {
+      const given = variables[name];
+      return typeof given === 'number' ? given : undefined;
+    }
+    const fallback = variableDefaults.get(name);
+    return fallback?.kind === Kind.INT ? Number(fallback.value) : undefined;
+  };
+
+  const slicedSize = (node: FieldNode, field: GraphQLField<unknown, unknown>, listSize: ListSize | undefined): number | undefined => {
+    const names = listSize?.slicingArguments ?? SIZE_ARGUMENTS;
+    let size: number | undefined;
+    for (const name of names) {
+      const given = node.arguments?.find((arg: ArgumentNode) => arg.name.value === name);
+      const value = given === undefined ? field.args.find((arg) => arg.name === name)?.defaultValue : intValue(given.value);
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) size = Math.max(size ?? 0, value);
+    }
+    return size;
+  };
+
+  const summarizeFragment = (fragment: FragmentDefinitionNode): Summary => {
+    const name = fragment.name.value;
+    const known = fragmentSummaries.get(name);
+    if (known !== undefined) return known ?? emptySummary();
+    // Validation refuses cycles; this only keeps a walk over an unvalidated document finite.
+    fragmentSummaries.set(name, null);
+    const summary = summarize(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value));
+    fragmentSummaries.set(name, summary);
+    return summary;
+  };
+
+  const summarize = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined): Summary => {
+    const summary = emptySummary();
     for (const selection of selectionSet.selections) {
+      summary.selections = add(summary.selections, 1);
+      summary.directives = add(summary.directives, selection.directives?.length ?? 0);
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet, selection.typeCondition?.name.value ?? typeName, level, multiplier, inheritedSize, visiting);
-        continue;
-      }
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const type = selection.typeCondition === undefined ? parent : schema.getType(selection.typeCondition.name.value);
+        const inner = summarize(selection.selectionSet, type);
+        merge(summary, inner);
+        summary.nesting = Math.max(summary.nesting, inner.nesting + 1);
+      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
-        if (fragment === undefined || visiting.has(fragment.name.value)) continue;
-        walk(fragment.selectionSet, fragment.typeCondition.name.value, level, multiplier, inheritedSize, new Set([...visiting, fragment.name.value]));
-        continue;
+        if (fragment === undefined) continue;
+        const inner = summarizeFragment(fragment);
+        merge(summary, inner);
+        summary.nesting = Math.max(summary.nesting, inner.nesting + 1);
+      } else {
+        addField(summary, selection, parent);
       }
-      // Introspection is bounded by the schema, not by the caller, and is off in production.
-      if (selection.name.value.startsWith('__')) continue;
-      if (selection.alias !== undefined) aliases += 1;
-      depth = Math.max(depth, level);
-      cost = Math.min(COST_CEILING, cost + multiplier);
-      if (selection.selectionSet === undefined) continue;
-      const parent = typeName === undefined ? undefined : schema.getType(typeName);
-      const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
-      const size = sizeArgument(selection.arguments ?? [], variables) ?? field?.args.find((arg) => SIZE_ARGUMENTS.has(arg.name) && typeof arg.defaultValue === 'number')?.defaultValue as number | undefined;
-      const returnsList = field !== undefined && isListType(getNullableType(field.type));
-      let childMultiplier = multiplier;
-      let childInheritedSize: number | undefined;
-      if (returnsList) childMultiplier *= size ?? inheritedSize ?? defaultListSize;
-      else childInheritedSize = size;
-      walk(selection.selectionSet, field === undefined ? undefined : getNamedType(field.type).name, level + 1, Math.min(COST_CEILING, childMultiplier), childInheritedSize, visiting);
+    }
+    return summary;
+  };
+
+  const addField = (summary: Summary, node: FieldNode, parent: GraphQLNamedType | undefined): void => {
+    const name = node.name.value;
+    summary.fields = add(summary.fields, 1);
+    summary.nesting = Math.max(summary.nesting, 1);
+    if (node.alias !== undefined) summary.aliases = add(summary.aliases, 1);
+    const field = fieldOf(schema, parent, name);
+    if (name === SchemaMetaFieldDef.name || name === TypeMetaFieldDef.name) {
+      // Introspection is bounded by the schema, not by the caller: its size counts, its depth and cost do not.
+      if (node.selectionSet !== undefined) {
+        const child = summarize(node.selectionSet, field === undefined ? undefined : getNamedType(field.type));
+        summary.selections = add(summary.selections, child.selections);
+        summary.directives = add(summary.directives, child.directives);
+        summary.aliases = add(summary.aliases, child.aliases);
+        summary.nesting = Math.max(summary.nesting, child.nesting + 1);
+      }
+      return;
+    }
+    const coordinate = `${parent?.name ?? ''}.${name}`;
+    const returned = field === undefined ? undefined : getNamedType(field.type);
+    const weight = weights.get(coordinate) ?? (returned === undefined ? undefined : weights.get(returned.name)) ?? 1;
+    summary.fixedCost = add(summary.fixedCost, weight);
+    if (node.selectionSet === undefined || field === undefined) {
+      summary.depth = Math.max(summary.depth, 1);
+      return;
+    }
+    const child = summarize(node.selectionSet, returned);
+    summary.selections = add(summary.selections, child.selections);
+    summary.directives = add(summary.directives, child.directives);
+    summary.aliases = add(summary.aliases, child.aliases);
+    summary.depth = Math.max(summary.depth, child.depth + 1);
+    summary.nesting = Math.max(summary.nesting, child.nesting + 1);
+    const listSize = listSizes.get(coordinate);
+    const size = slicedSize(node, field, listSize);
+    if (!isListType(getNullableType(field.type))) {
+      const inherited = size === undefined ? undefined : { size, fields: listSize?.sizedFields === undefined ? undefined : new Set(listSize.sizedFields) };
+      summary.fixedCost = add(summary.fixedCost, totalCost(child, inherited));
+    } else if (size !== undefined) {
+      summary.fixedCost = add(summary.fixedCost, multiply(size, totalCost(child, undefined)));
+    } else {
+      const fallbackSize = listSize?.assumedSize ?? options.defaultListSize;
+      addSizedList(summary, { fieldName: name, fallbackSize, costPerItem: totalCost(child, undefined) });
     }
   };
-  walk(operation.selectionSet, rootType, 1, 1, undefined, new Set());
-  return { depth, aliases, rootFields: operation.selectionSet.selections.length, cost };
+
+  const root = summarize(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+  return {
+    directives: add(root.directives, operation.directives?.length ?? 0),
+    selections: root.selections,
+    depth: root.depth,
+    nesting: root.nesting,
+    aliases: root.aliases,
+    rootFields: root.fields,
+    cost: totalCost(root, undefined),
+  };
+
+  function totalCost(summary: Summary, inherited: InheritedSize | undefined): number {
+    let cost = summary.fixedCost;
+    for (const list of summary.sizedLists.values()) {
+      const sized = inherited !== undefined && (inherited.fields === undefined || inherited.fields.has(list.fieldName));
+      cost = add(cost, multiply(sized ? inherited.size : list.fallbackSize, list.costPerItem));
+    }
+    return cost;
+  }
 }
 
-function sizeArgument(args: readonly { name: { value: string }; value: ValueNode }[], variables: Readonly<Record<string, unknown>>): number | undefined {
-  for (const arg of args) {
-    if (!SIZE_ARGUMENTS.has(arg.name.value)) continue;
-    const value = arg.value.kind === Kind.VARIABLE ? variables[arg.value.name.value] : arg.value.kind === Kind.INT ? Number(arg.value.value) : undefined;
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+function fieldOf(schema: GraphQLSchema, parent: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (parent === schema.getQueryType() && parent !== undefined) {
+    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
   }
-  return undefined;
+  return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+}
+
+function emptySummary(): Summary {
+  return { selections: 0, directives: 0, aliases: 0, fields: 0, depth: 0, nesting: 0, fixedCost: 0, sizedLists: new Map() };
+}
+
+function merge(into: Summary, from: Summary): void {
+  into.selections = add(into.selections, from.selections);
+  into.directives = add(into.directives, from.directives);
+  into.aliases = add(into.aliases, from.aliases);
+  into.fields = add(into.fields, from.fields);
+  into.depth = Math.max(into.depth, from.depth);
+  into.nesting = Math.max(into.nesting, from.nesting);
+  into.fixedCost = add(into.fixedCost, from.fixedCost);
+  for (const list of from.sizedLists.values()) addSizedList(into, list);
+}
+
+function addSizedList(summary: Summary, list: SizedList): void {
+  const key = `${list.fieldName}\u0000${list.fallbackSize}`;
+  const known = summary.sizedLists.get(key);
+  if (known === undefined) summary.sizedLists.set(key, { ...list });
+  else known.costPerItem = add(known.costPerItem, list.costPerItem);
+}
+
+function add(a: number, b: number): number {
+  return Math.min(CEILING, a + b);
+}
+
+function multiply(a: number, b: number): number {
+  return Math.min(CEILING, a * b);
 }

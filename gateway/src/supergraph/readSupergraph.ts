@@ -1,6 +1,7 @@
 import type { RateLimitArgs } from 'graphql-rate-limit-directive';
 import { readSecurityRequirements, type SecurityRequirements } from '../authorization/securityRequirements.js';
 import { readEntityKeys } from '../cache/entityKeys.js';
+import { readCostDirectives, type CostDirectives } from '../limits/costDirectives.js';
 import { readFieldRateLimits } from '../rateLimits/fieldRateLimits.js';
 
 /** Everything the gateway reads from one supergraph, beyond what @apollo/gateway plans with. */
@@ -8,6 +9,7 @@ export interface Supergraph {
   readonly security: SecurityRequirements;
   readonly fieldRateLimits: ReadonlyMap<string, RateLimitArgs>;
   readonly entityKeys: ReadonlyMap<string, readonly string[]>;
+  readonly costDirectives: CostDirectives;
 }
 
 /** Reads a composed supergraph's SDL; throws (naming the problem) when it is not one. */
@@ -17,5 +19,6 @@ export function readSupergraph(supergraphSdl: string): Supergraph {
     security: readSecurityRequirements(supergraphSdl),
     fieldRateLimits: readFieldRateLimits(supergraphSdl),
     entityKeys: readEntityKeys(supergraphSdl),
+    costDirectives: readCostDirectives(supergraphSdl),
   };
 }
