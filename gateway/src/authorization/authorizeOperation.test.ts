@@ -3,7 +3,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import { parse, print, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../auth/Viewer.js';
-import { authorizeOperation } from './authorizeOperation.js';
+import { countingSelectionReads, doublingChain } from '../../../test/support/fragmentChains.js';
+import { authorizeOperation, MAX_ERRORS } from './authorizeOperation.js';
 import { readSecurityRequirements } from './securityRequirements.js';
 
 const accounts = parse(`
@@ -89,8 +90,44 @@ describe('authorizing an operation', () => {
       errors: [{ path: ['account'], code: 'UNAUTHENTICATED' }],
     });
     expect(authorize('query { user(id: "u1") { ...F } } fragment F on User { id mail: email }', null)).toEqual({
-      query: '{ user(id: "u1") { ... on User { id } } }',
+      query: '{ user(id: "u1") { ...F } } fragment F on User { id }',
       errors: [{ path: ['user', 'mail'], code: 'UNAUTHENTICATED' }],
     });
+  });
+
+  it('removes a fragment left empty, and its spreads, and the field left empty around them', () => {
+    expect(authorize('{ user(id: "u1") { username ...E } } fragment E on User { email }', null).query).toBe('{ user(id: "u1") { username } }');
+    expect(authorize('{ user(id: "u1") { ...E } me { id } } fragment E on User { email }', null)).toEqual({
+      query: null,
+      errors: [
+        { path: ['user', 'email'], code: 'UNAUTHENTICATED' },
+        { path: ['me'], code: 'UNAUTHENTICATED' },
+      ],
+    });
+  });
+
+  it('judges only the operation that runs', () => {
+    const result = authorizeOperation(apiSchema, parse('query A { me { id } } query B { user(id: "u1") { username } }'), 'B', null, requirements);
+    expect(result).toMatchObject({ errors: [] });
+  });
+
+  it('filters a fragment doubling chain in linear work, with one error per denied field at its first use', () => {
+    const chain = countingSelectionReads(doublingChain(20, 'me { id } user(id: "u1") { username email }'));
+    const result = authorizeOperation(apiSchema, chain.document, undefined, null, requirements);
+    expect(chain.reads()).toBeLessThanOrEqual(2 * chain.selectionSets);
+    expect(result.errors.map((error) => ({ path: error.path, code: error.extensions['code'] }))).toEqual([
+      { path: ['me'], code: 'UNAUTHENTICATED' },
+      { path: ['user', 'email'], code: 'UNAUTHENTICATED' },
+    ]);
+    const kept = print(result.document!);
+    expect(kept.length).toBeLessThan(print(chain.document).length);
+    expect(kept).toContain('fragment F20 on Query {\n  user(id: "u1") {\n    username\n  }\n}');
+  });
+
+  it('reports at most 100 errors, however many denied fields the operation writes', () => {
+    const denied = Array.from({ length: 300 }, (_, i) => `m${i}: me { id }`).join(' ');
+    const result = authorizeOperation(apiSchema, parse(`{ ${denied} user(id: "u1") { username } }`), undefined, null, requirements);
+    expect(result.errors).toHaveLength(MAX_ERRORS);
+    expect(print(result.document!).replace(/\s+/g, ' ')).toBe('{ user(id: "u1") { username } }');
   });
 });
