@@ -4,6 +4,7 @@ import { print } from 'graphql';
 import type { RateLimitArgs } from 'graphql-rate-limit-directive';
 import { executeWithCache, type ResponseCaching } from './cache/cachedExecution.js';
 import type { QueryLimits } from './config.js';
+import type { CostDirectives } from './limits/costDirectives.js';
 import type { GatewayContext } from './context.js';
 import { ErrorCode, GraphQLErrorWithCode } from './errors.js';
 import type { SecurityRequirements } from './authorization/securityRequirements.js';
@@ -20,6 +21,7 @@ export interface EdgeChecks {
   readonly queryLimits: QueryLimits;
   readonly security: SecurityRequirements;
   readonly fieldRateLimits: ReadonlyMap<string, RateLimitArgs>;
+  readonly costDirectives: CostDirectives;
   readonly rateLimiter: EdgeRateLimiter;
   /** Where rate-limit rejections are counted. */
   readonly metrics?: GatewayMetrics | undefined;
@@ -30,7 +32,8 @@ export interface EdgeChecks {
 /**
  * An ApolloGateway that runs the edge checks on every operation after
  * validation and before anything is planned or fetched, in this order:
- * 1. query limits: too deep, too many aliases or root fields, too costly: 400;
+ * 1. query limits: too many directives or selections, too deep, too many
+ *    aliases or root fields, too costly: 400 (tokens are counted while parsing);
  * 2. authorization: fields the caller may not read are removed, each with an
  *    error at its path, and the rest executes;
  * 3. rate limits: the operation's cost and each `@rateLimit` field it still
@@ -50,8 +53,9 @@ export class EdgeGateway extends ApolloGateway {
   }
 
   /** Enforces a reloaded supergraph's requirements from the next operation on. */
-  useSupergraph(security: SecurityRequirements, fieldRateLimits: ReadonlyMap<string, RateLimitArgs>): void {
-    this.checks = { ...this.checks, security, fieldRateLimits };
+  useSupergraph(supergraph: Pick<EdgeChecks, 'security' | 'fieldRateLimits' | 'costDirectives'>): void {
+    const { security, fieldRateLimits, costDirectives } = supergraph;
+    this.checks = { ...this.checks, security, fieldRateLimits, costDirectives };
     this.memo.forget();
   }
 
@@ -63,7 +67,7 @@ export class EdgeGateway extends ApolloGateway {
   private checked(execute: Executor): Executor {
     return async (requestContext) => {
       // Read per operation: a reloaded supergraph replaces them.
-      const { queryLimits, security, fieldRateLimits, rateLimiter, caching } = this.checks;
+      const { queryLimits, security, fieldRateLimits, costDirectives, rateLimiter, caching } = this.checks;
       const context = requestContext.context as Partial<GatewayContext>;
       const { schema, operation, operationName } = requestContext;
       if (operation === undefined) {
@@ -73,7 +77,7 @@ export class EdgeGateway extends ApolloGateway {
           { status: 400 },
         );
       }
-      const measure = this.memo.measure(schema, requestContext.document, operation, requestContext.request.variables ?? {}, queryLimits.defaultListSize);
+      const measure = this.memo.measure(schema, requestContext.document, operation, requestContext.request.variables ?? {}, { defaultListSize: queryLimits.defaultListSize, costDirectives });
       enforceQueryLimits(measure, queryLimits);
 
       const { document, errors } = this.memo.authorize(schema, requestContext.document, operationName, context.viewer ?? null, security);
@@ -81,7 +85,7 @@ export class EdgeGateway extends ApolloGateway {
 
       const spendBudgets = async (): Promise<void> => {
         if (context.caller === undefined) return;
-        const rejection = await rateLimiter.spendOperation(context.caller, measure.cost, this.memo.limitedFields(schema, requestContext.document, document, fieldRateLimits));
+        const rejection = await rateLimiter.spendOperation(context.caller, measure.cost, this.memo.limitedFields(schema, requestContext.document, document, operationName, fieldRateLimits));
         if (rejection !== null) {
           this.checks.metrics?.rateLimitRejection(rejection.rule);
           throw rateLimitedError(rejection);

@@ -4,6 +4,7 @@ import { createClient } from '@keyv/redis';
 import { buildSchema, parse, print } from 'graphql';
 import { Keyv } from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingSelectionReads, doublingChain } from '../../../test/support/fragmentChains.js';
 import type { RedisClient } from '../redis/RedisConnection.js';
 import { readEntityKeys } from './entityKeys.js';
 import { EntityTagger, takeEntityTags } from './entityTags.js';
@@ -41,6 +42,14 @@ describe('entity tags', () => {
     };
     expect([...takeEntityTags(data)].sort()).toEqual(['Product:1', 'Review:r1', 'Review:r2']);
     expect(data).toEqual({ product: { name: 'Lamp', reviews: [{ body: 'ok' }] }, node: { body: 'fine' } });
+  });
+
+  it('tags a fragment doubling chain in linear work, keeping its fragments', () => {
+    const chain = countingSelectionReads(doublingChain(20, 'name reviews { body }', { on: 'Product', root: 'product(upc: "1") { ...F0 }' }));
+    const tagged = new EntityTagger(keys).taggable(chain.document, schema);
+    expect(chain.reads()).toBeLessThanOrEqual(4 * chain.selectionSets);
+    const written = print(chain.document).length;
+    expect(print(tagged.document).length).toBeLessThan(3 * written);
   });
 });
 
