@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../scripts/system.js';
+import { doublingChain, expandedChainSelections } from './support/fragmentChains.js';
 import { readCounter } from './support/http.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 
@@ -103,7 +104,27 @@ describe('the edge: authentication, limits and hostile requests', () => {
     request: (url: string) => Promise<RawResponse>;
     status: number;
     code: string;
+    /** `extensions.limit` of a QUERY_TOO_COMPLEX refusal. */
+    limit?: string;
   }
+
+  const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
+  /** Each limit, in development and production alike, refused before any subgraph is called. */
+  const limitCases: Omit<HostileCase, 'status' | 'code' | 'gateway'>[] = [
+    { name: 'a fragment doubling chain of 20 steps ending in 1,000 aliased __typename (17 KB)', request: (url) => post(url, { query: doublingChain(20, aliases(1000, '__typename')) }), limit: 'selections' },
+    { name: 'a fragment doubling chain of 18 steps ending in one __typename', request: (url) => post(url, { query: doublingChain(18, '__typename') }), limit: 'selections' },
+    { name: 'a doubling chain of Product fragments under a field', request: (url) => post(url, { query: doublingChain(16, 'name price', { on: 'Product', root: 'product(upc: "1") { ...F0 }' }) }), limit: 'selections' },
+    { name: 'a doubling chain whose cost hides behind fragments under a list', request: (url) => post(url, { query: doublingChain(6, 'reviews { author { username } }', { on: 'Product', root: 'topProducts(first: 100) { ...F0 }' }) }), limit: 'cost' },
+    { name: '30,000 aliased __typename under topProducts (529 KB)', request: (url) => post(url, { query: `{ topProducts(first: 10) { ${aliases(30_000, '__typename')} } }` }), limit: 'tokens' },
+    { name: 'inline fragments nested 5,000 deep, too deep to parse', request: (url) => post(url, { query: `{ ${'... on Query { '.repeat(5000)}__typename${' }'.repeat(5000)} }` }), limit: 'depth' },
+    { name: 'inline fragments nested 1,500 deep', request: (url) => post(url, { query: `{ ${'... on Query { '.repeat(1500)}__typename${' }'.repeat(1500)} }` }), limit: 'depth' },
+    { name: 'a chain of 1,700 fragments each spreading the next', request: (url) => post(url, { query: `{ ...F0 } ${Array.from({ length: 1700 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} }`).join(' ')} fragment F1700 on Query { __typename }` }), limit: 'depth' },
+    { name: '51 directives', request: (url) => post(url, { query: `{ product(upc: "1") { ${'name @include(if: true) '.repeat(51)} } }` }), limit: 'directives' },
+    { name: '31 aliased __typename', request: (url) => post(url, { query: `{ ${aliases(31, '__typename')} }` }), limit: 'aliases' },
+    { name: '25 root fields inside an inline fragment', request: (url) => post(url, { query: `{ ... on Query { ${aliases(25, 'topProducts(first: 1) { name }')} } }` }), limit: 'rootFields' },
+    { name: 'a variable default that multiplies the cost, sent without variables', request: (url) => post(url, { query: 'query($n: Int = 100) { topProducts(first: $n) { reviews(first: $n) { author { reviews { body } } } } }' }), limit: 'cost' },
+    { name: 'an author list with no size argument (User.reviews has @listSize)', request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { body } } } } }' }), limit: 'cost' },
+  ];
 
   const hostile: HostileCase[] = [
     { name: 'malformed JSON', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' }), status: 400, code: 'BAD_REQUEST' },
@@ -133,10 +154,13 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: 'an unknown kid', gateway: 'jwks', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, rsaPrivatePem, { algorithm: 'RS256', keyid: 'unknown' }))), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'a wrong issuer', gateway: 'claims', request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://evil.example', audience: 'shop' }))), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'a wrong audience', gateway: 'claims', request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://id.example', audience: 'another-app' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'depth 50', request: (url) => post(url, { query: nested(50) }), status: 400, code: 'QUERY_TOO_COMPLEX' },
-    { name: '1,000 aliases', request: (url) => post(url, { query: `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: product(upc: "1") { name }`).join(' ')} }` }), status: 400, code: 'QUERY_TOO_COMPLEX' },
-    { name: '25 root fields', request: (url) => post(url, { query: `{ ${'topProducts(first: 1) { name } '.repeat(25)} }` }), status: 400, code: 'QUERY_TOO_COMPLEX' },
-    { name: 'a cost bomb of nested lists', request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' }), status: 400, code: 'QUERY_TOO_COMPLEX' },
+    { name: 'depth 50', request: (url) => post(url, { query: nested(50) }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'depth' },
+    { name: '1,000 aliases', request: (url) => post(url, { query: `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: product(upc: "1") { name }`).join(' ')} }` }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'aliases' },
+    { name: '25 root fields', request: (url) => post(url, { query: `{ ${'topProducts(first: 1) { name } '.repeat(25)} }` }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'rootFields' },
+    { name: 'a cost bomb of nested lists', request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'cost' },
+    ...limitCases.flatMap((testCase) =>
+      (['main', 'production'] as const).map((gateway): HostileCase => ({ ...testCase, name: `${testCase.name} (${gateway})`, gateway, status: 400, code: 'QUERY_TOO_COMPLEX' })),
+    ),
     { name: 'introspection in production', gateway: 'production', request: (url) => post(url, { query: '{ __schema { types { name } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': jwt.sign({ sub: 'u1', scopes: ['admin'] }, GATEWAY_SECRET, { issuer: 'gateway', expiresIn: 60 }) }), status: 200, code: 'UNAUTHENTICATED' },
     { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
@@ -150,10 +174,40 @@ describe('the edge: authentication, limits and hostile requests', () => {
       const before = await subgraphRequests();
       const response = await testCase.request(gateways[testCase.gateway ?? 'main']);
       const after = await subgraphRequests();
-      const code = response.body.errors?.[0]?.extensions?.['code'];
-      outcomes.push(`${testCase.name}: ${response.status} ${String(code)}${after === before ? '' : `, ${after - before} subgraph request(s)`}`);
+      const extensions = response.body.errors?.[0]?.extensions;
+      const limit = extensions?.['limit'] === undefined ? '' : ` ${String(extensions['limit'])}`;
+      outcomes.push(`${testCase.name}: ${response.status} ${String(extensions?.['code'])}${limit}${after === before ? '' : `, ${after - before} subgraph request(s)`}`);
     }
-    expect(outcomes).toEqual(hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}`));
+    expect(outcomes).toEqual(hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}${testCase.limit === undefined ? '' : ` ${testCase.limit}`}`));
+  });
+
+  it('answers other clients while it refuses a fragment doubling chain, which it measures without expanding', async () => {
+    const steps = 20;
+    const [chain, small] = await Promise.all([post(gateways.main, { query: doublingChain(steps, aliases(1000, '__typename')) }), post(gateways.main, { query: '{ __typename }' })]);
+    expect(small).toMatchObject({ status: 200, body: { data: { __typename: 'Query' } } });
+    expect(chain.status).toBe(400);
+    expect(chain.body.errors?.[0]).toMatchObject({
+      message: `The operation's selection count (with every fragment expanded) is ${1 + expandedChainSelections(steps, 1000)}; the limit is 10000.`,
+      extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'selections', max: 10000 },
+    });
+  });
+
+  it('reports a denied field in a fragment spread 256 times once, at its first use, and answers the rest', async () => {
+    const response = await post(gateways.main, { query: doublingChain(8, 'username orders { id }', { on: 'User', root: 'user(id: "u1") { ...F0 }' }) });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ user: { username: expect.any(String) } });
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors?.[0]).toMatchObject({ message: 'You must be signed in to read User.orders.', path: ['user', 'orders'], extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('spends field rate limits only for the operation that runs', async () => {
+    const flood = `mutation Flood { ${Array.from({ length: 6 }, (_, i) => `r${i}: addReview(upc: "1", body: "never sent", rating: 1) { id }`).join(' ')} }`;
+    const lookup = await post(gateways.main, { query: `query Lookup { product(upc: "1") { name } } ${flood}`, operationName: 'Lookup' }, bearer(token('u12')));
+    expect(lookup.status).toBe(200);
+    expect(lookup.body.errors).toBeUndefined();
+    const refused = await post(gateways.main, { query: `query Lookup { product(upc: "1") { name } } ${flood}`, operationName: 'Flood' }, bearer(token('u12')));
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', rule: 'Mutation.addReview' });
   });
 
   it('never shows internals to clients in production', async () => {
