@@ -32,6 +32,8 @@ export interface RunDescription {
   readonly goals: readonly Goal[];
   /** How particular targets were run. */
   readonly notes: readonly string[];
+  /** The in-process table of edge-check costs on large operations. */
+  readonly edgeChecks?: string | undefined;
 }
 
 /** A Markdown table, aligned for the terminal, with req/s as a ratio of the baseline's for the same query. */
@@ -163,6 +165,9 @@ export function renderResults(rows: readonly Row[], baseline: string, run: RunDe
     '',
     ...formatGoals(rows, run.goals).map((line) => `- ${line}`),
     ...(run.notes.length === 0 ? [] : ['', '## How the targets ran', '', ...run.notes.map((line) => `- ${line}`)]),
+    ...(run.edgeChecks === undefined
+      ? []
+      : ['', '## Edge checks on large operations', '', 'Limits, authorization (as an anonymous caller) and rate-limited fields, in process, against graphql-js `validate` of the same document. A walk that expanded fragments per path would grow with the expanded size; these grow with the document.', '', run.edgeChecks]),
     ...failures,
     '',
   ].join('\n');

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
 import { commandLine, type CommandRun, parseArguments, parseInteger, runCommand } from './command.js';
+import { formatEdgeChecks, measureEdgeChecks } from './edgeChecks.js';
 import { measureTargets } from './measureTargets.js';
 import { QUERIES, type BenchQuery } from './queries.js';
 import { describeMachine, describeMachineLoad, formatGoals, formatSummary, formatTable, renderResults } from './report.js';
@@ -11,6 +12,7 @@ import { startSubgraphs } from './subgraphs.js';
 import { BASELINE, GOALS, TARGETS, type Target } from './targets.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const SHOP_SUPERGRAPH_PATH = new URL('../schema/supergraph.graphql', import.meta.url);
 
 const USAGE = `npm run bench -- [options]
 
@@ -99,6 +101,7 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
     log: (line) => console.log(line),
   });
 
+  const edgeChecks = await measureEdgeChecks(SHOP_SUPERGRAPH_PATH);
   const loadAtEnd = describeMachineLoad('after');
   const measured = new Set(rows.map((row) => row.target));
   const notes = runOrder.filter((target) => measured.has(target.name)).flatMap((target) => (target.note === undefined ? [] : [target.note()]));
@@ -106,11 +109,12 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
   for (const line of formatSummary(rows, BASELINE)) console.log(line);
   for (const line of formatGoals(rows, GOALS)) console.log(line);
   for (const line of notes) console.log(`note: ${line}`);
+  console.log(`\nedge checks in process (one core, nothing remembered between runs):\n${formatEdgeChecks(edgeChecks)}`);
   for (const line of skipped) console.log(`skipped ${line}`);
   for (const line of failures) console.error(`FAILED ${line}`);
   console.log(`machine at the end: ${loadAtEnd}`);
   if (options.write) {
-    writeFileSync(RESULTS_PATH, renderResults(rows, BASELINE, { date: new Date(), command: commandLine('bench', 'bench/run.ts', args), settings, database: subgraphs.database, machineLoad: [loadAtStart, loadAtEnd], failures, skipped, goals: GOALS, notes }));
+    writeFileSync(RESULTS_PATH, renderResults(rows, BASELINE, { date: new Date(), command: commandLine('bench', 'bench/run.ts', args), settings, database: subgraphs.database, machineLoad: [loadAtStart, loadAtEnd], failures, skipped, goals: GOALS, notes, edgeChecks: formatEdgeChecks(edgeChecks) }));
     console.log(`wrote ${RESULTS_PATH}`);
   }
   return failures.length === 0 ? 0 : 1;
