@@ -3,6 +3,9 @@ import type { TagIndex } from './TagIndex.js';
 
 export type CacheScope = 'PUBLIC' | 'PRIVATE';
 
+/** An answer holding more entities than this is not cached: every one of them would have to be indexed for purges. */
+export const MAX_TAGS_PER_ANSWER = 1000;
+
 /** One cached answer. */
 export interface CachedAnswer {
   readonly data: unknown;
@@ -61,9 +64,10 @@ export class ResponseCache {
     return this.attempt(() => this.options.tags.epoch());
   }
 
-  async store(keys: CacheKeys, answer: CachedAnswer, tags: readonly string[], fetchedSinceEpoch: number): Promise<void> {
+  /** Stores an answer unless it holds more than `MAX_TAGS_PER_ANSWER` entities; returns whether it did. */
+  async store(keys: CacheKeys, answer: CachedAnswer, tags: readonly string[], fetchedSinceEpoch: number): Promise<boolean> {
     const key = answer.scope === 'PRIVATE' ? keys.personal : keys.shared;
-    if (key === undefined) return;
+    if (key === undefined || tags.length > MAX_TAGS_PER_ANSWER) return false;
     const ttlMs = answer.maxAge * 1000;
     await this.attempt(async () => {
       const writes: Promise<unknown>[] = [this.options.store.set(key, JSON.stringify({ v: 1, ...answer } satisfies StoredAnswer), ttlMs)];
@@ -72,6 +76,7 @@ export class ResponseCache {
       await Promise.all(writes);
       if (await this.options.tags.invalidatedSince(tags, fetchedSinceEpoch)) await this.options.store.delete(key);
     });
+    return true;
   }
 
   /** Deletes every answer holding any of the tagged entities; returns how many. */

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { RedisClient } from '../redis/RedisConnection.js';
 
 /**
@@ -76,50 +77,71 @@ export class RedisTagIndex implements TagIndex {
   }
 }
 
-/** The same protocol in one process's memory, for a gateway without Redis. */
+/** Stamps a memory index keeps; a stamp needs to outlive only the fetches in flight when it was made. */
+const MAX_STAMPS = 100_000;
+
+/**
+ * The same protocol in one process's memory, for a gateway without Redis. It
+ * indexes only entries the store holds: the store calls `forget` for each
+ * entry it evicts, expires or deletes, so the index never outgrows it.
+ */
 export class MemoryTagIndex implements TagIndex {
   private currentEpoch = 0;
-  private readonly keysByTag = new Map<string, { keys: Set<string>; expiresAt: number }>();
-  private readonly stamps = new Map<string, { epoch: number; expiresAt: number }>();
+  private readonly keysByTag = new Map<string, Set<string>>();
+  private readonly tagsByKey = new Map<string, Set<string>>();
+  private readonly stamps = new LRUCache<string, number>({ max: MAX_STAMPS, ttl: STAMP_TTL_SECONDS * 1000 });
 
   async epoch(): Promise<number> {
     return this.currentEpoch;
   }
 
-  async add(tags: readonly string[], key: string, ttlSeconds: number): Promise<void> {
-    const expiresAt = Date.now() + ttlSeconds * 1000;
+  async add(tags: readonly string[], key: string): Promise<void> {
+    if (tags.length === 0) return;
+    let keyTags = this.tagsByKey.get(key);
+    if (keyTags === undefined) {
+      keyTags = new Set();
+      this.tagsByKey.set(key, keyTags);
+    }
     for (const tag of tags) {
-      const entry = this.live(this.keysByTag, tag);
-      if (entry === undefined) this.keysByTag.set(tag, { keys: new Set([key]), expiresAt });
-      else {
-        entry.keys.add(key);
-        entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
+      keyTags.add(tag);
+      let keys = this.keysByTag.get(tag);
+      if (keys === undefined) {
+        keys = new Set();
+        this.keysByTag.set(tag, keys);
       }
+      keys.add(key);
     }
   }
 
   async invalidatedSince(tags: readonly string[], epoch: number): Promise<boolean> {
-    return tags.some((tag) => (this.live(this.stamps, tag)?.epoch ?? 0) > epoch);
+    return tags.some((tag) => (this.stamps.get(tag) ?? 0) > epoch);
   }
 
   async invalidate(tags: readonly string[]): Promise<string[]> {
     this.currentEpoch += 1;
-    const expiresAt = Date.now() + STAMP_TTL_SECONDS * 1000;
     const keys = new Set<string>();
     for (const tag of tags) {
-      this.stamps.set(tag, { epoch: this.currentEpoch, expiresAt });
-      for (const key of this.live(this.keysByTag, tag)?.keys ?? []) keys.add(key);
-      this.keysByTag.delete(tag);
+      this.stamps.set(tag, this.currentEpoch);
+      for (const key of this.keysByTag.get(tag) ?? []) keys.add(key);
     }
+    for (const key of keys) this.forget(key);
     return [...keys];
   }
 
-  private live<T extends { expiresAt: number }>(map: Map<string, T>, tag: string): T | undefined {
-    const entry = map.get(tag);
-    if (entry !== undefined && entry.expiresAt <= Date.now()) {
-      map.delete(tag);
-      return undefined;
+  /** Drops an entry the store no longer holds from every tag it was indexed under. */
+  forget(key: string): void {
+    const tags = this.tagsByKey.get(key);
+    if (tags === undefined) return;
+    this.tagsByKey.delete(key);
+    for (const tag of tags) {
+      const keys = this.keysByTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.keysByTag.delete(tag);
     }
-    return entry;
+  }
+
+  /** Entries and tags indexed now. */
+  get size(): { readonly keys: number; readonly tags: number } {
+    return { keys: this.tagsByKey.size, tags: this.keysByTag.size };
   }
 }

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createClient } from '@keyv/redis';
 import { buildSchema, parse, print } from 'graphql';
-import { Keyv } from 'keyv';
+import type { Keyv } from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingSelectionReads, doublingChain } from '../../../test/support/fragmentChains.js';
 import type { RedisClient } from '../redis/RedisConnection.js';
 import { readEntityKeys } from './entityKeys.js';
 import { EntityTagger, takeEntityTags } from './entityTags.js';
-import { ResponseCache } from './ResponseCache.js';
+import { createKeyv } from './createKeyv.js';
+import { MAX_TAGS_PER_ANSWER, ResponseCache } from './ResponseCache.js';
 import { MemoryTagIndex, RedisTagIndex, type TagIndex } from './TagIndex.js';
 
 const schema = buildSchema(`
@@ -35,7 +36,7 @@ describe('entity tags', () => {
     const document = parse('{ product(upc: "1") { name reviews { body } } node { ... on Review { body } } }');
     const taggable = tagger.taggable(document, schema);
     expect(tagger.taggable(document, schema)).toBe(taggable);
-    expect(print(taggable.document)).toContain('_supergateKey_upc: upc');
+    expect(print(taggable?.document ?? parse('{ untagged }'))).toContain('_supergateKey_upc: upc');
     const data = {
       product: { name: 'Lamp', reviews: [{ body: 'ok', _supergateTypename: 'Review', _supergateKey_id: 'r1' }], _supergateTypename: 'Product', _supergateKey_upc: '1' },
       node: { body: 'fine', _supergateTypename: 'Review', _supergateKey_id: 'r2' },
@@ -49,17 +50,43 @@ describe('entity tags', () => {
     const tagged = new EntityTagger(keys).taggable(chain.document, schema);
     expect(chain.reads()).toBeLessThanOrEqual(4 * chain.selectionSets);
     const written = print(chain.document).length;
-    expect(print(tagged.document).length).toBeLessThan(3 * written);
+    expect(print(tagged?.document ?? parse('{ untagged }')).length).toBeLessThan(3 * written);
+  });
+
+  it('adds nothing to an abstract selection none of whose types is an entity', () => {
+    const abstract = buildSchema('type Query { thing: Thing } interface Thing { id: ID! } type A implements Thing { id: ID! } type B implements Thing { id: ID! }');
+    const document = parse('{ thing { id } }');
+    expect(print(new EntityTagger(keys).taggable(document, abstract)?.document ?? parse('{ untagged }'))).toBe(print(document));
+  });
+
+  it('does not tag a document that uses the reserved aliases itself', () => {
+    expect(new EntityTagger(keys).taggable(parse('{ product(upc: "1") { _supergateTypename: name } }'), schema)).toBeNull();
   });
 });
 
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const redis = createClient({ url: redisUrl }) as RedisClient;
 
+interface Stores {
+  readonly store: Keyv<string>;
+  readonly tags: TagIndex;
+}
+
+/** The store and index pairs the gateway builds: in memory without Redis, in Redis with it. */
+function memoryStores(maxEntries = 100): Stores & { readonly tags: MemoryTagIndex } {
+  const tags = new MemoryTagIndex();
+  return { store: createKeyv('supergate-test', undefined, { maxEntries, maxBytes: 1024 * 1024, onRemove: (key) => tags.forget(key) }), tags };
+}
+
+function redisStores(): Stores {
+  const namespace = `supergate-test:${randomUUID()}`;
+  return { store: createKeyv(namespace, redis, { maxEntries: 100, maxBytes: 1024 * 1024 }), tags: new RedisTagIndex(redis, namespace) };
+}
+
 describe.each([
-  ['in memory', () => new MemoryTagIndex()],
-  ['in Redis', () => new RedisTagIndex(redis, `supergate-test:${randomUUID()}`)],
-])('invalidation %s', (_, makeIndex: () => TagIndex) => {
+  ['in memory', () => memoryStores()],
+  ['in Redis', redisStores],
+])('invalidation %s', (_, makeStores: () => Stores) => {
   beforeAll(async () => {
     if (!redis.isOpen) await redis.connect();
   });
@@ -67,12 +94,12 @@ describe.each([
     if (redis.isOpen) await redis.close();
   });
 
-  const cacheWith = (tags: TagIndex) => new ResponseCache({ store: new Keyv<string>(), tags, onError: (error) => { throw error; } });
+  const cacheWith = (stores: Stores) => new ResponseCache({ ...stores, onError: (error) => { throw error; } });
   const answer = { data: { product: { name: 'Lamp' } }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
   const keysFor = (name: string) => ({ shared: name, personal: undefined });
 
   it('purges every answer holding a changed entity and nothing else', async () => {
-    const cache = cacheWith(makeIndex());
+    const cache = cacheWith(makeStores());
     const epoch = (await cache.epoch())!;
     await cache.store(keysFor('a'), answer, ['Product:1', 'Review:r1'], epoch);
     await cache.store(keysFor('b'), answer, ['Product:2'], epoch);
@@ -82,7 +109,7 @@ describe.each([
   });
 
   it('drops an answer fetched before a purge of one of its entities, even if it is stored after', async () => {
-    const cache = cacheWith(makeIndex());
+    const cache = cacheWith(makeStores());
     const startedAt = (await cache.epoch())!;
     await cache.purge(['Product:1']);
     await cache.store(keysFor('stale'), answer, ['Product:1'], startedAt);
@@ -92,11 +119,41 @@ describe.each([
   });
 
   it('keeps a private answer from anyone but its owner', async () => {
-    const cache = cacheWith(makeIndex());
+    const cache = cacheWith(makeStores());
     const mine = { shared: 'op', personal: 'op:u1' };
     await cache.store(mine, { ...answer, scope: 'PRIVATE' }, ['User:u1'], (await cache.epoch())!);
     expect(await cache.lookup(mine)).toMatchObject({ scope: 'PRIVATE' });
     expect(await cache.lookup({ shared: 'op', personal: 'op:u2' })).toBeUndefined();
     expect(await cache.lookup({ shared: 'op', personal: undefined })).toBeUndefined();
+  });
+});
+
+describe('the in-memory store', () => {
+  it('keeps what Keyv stores with a time to live, and lets it expire', async () => {
+    const { store } = memoryStores();
+    await store.set('answer', 'cached', 60_000);
+    await store.set('brief', 'gone soon', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await store.get('answer')).toBe('cached');
+    expect(await store.get('brief')).toBeUndefined();
+  });
+
+  it('keeps its tag index no larger than what it holds, pruning what it evicts', async () => {
+    const stores = memoryStores(10);
+    const cache = new ResponseCache({ ...stores, onError: (error) => { throw error; } });
+    const epoch = (await cache.epoch())!;
+    const answer = { data: { product: { name: 'Lamp' } }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
+    for (let i = 0; i < 500; i += 1) await cache.store({ shared: `op${i}`, personal: undefined }, answer, [`Product:${i}`, 'Category:kitchen'], epoch);
+    expect(stores.tags.size).toEqual({ keys: 10, tags: 11 });
+    expect(await cache.purge(['Category:kitchen'])).toBe(10);
+    expect(stores.tags.size).toEqual({ keys: 0, tags: 0 });
+  });
+
+  it('refuses to cache an answer holding more entities than it can index', async () => {
+    const cache = new ResponseCache({ ...memoryStores(), onError: (error) => { throw error; } });
+    const answer = { data: {}, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
+    const tags = Array.from({ length: MAX_TAGS_PER_ANSWER + 1 }, (_, i) => `Product:${i}`);
+    expect(await cache.store({ shared: 'huge', personal: undefined }, answer, tags, (await cache.epoch())!)).toBe(false);
+    expect(await cache.lookup({ shared: 'huge', personal: undefined })).toBeUndefined();
   });
 });

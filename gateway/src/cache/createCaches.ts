@@ -22,11 +22,14 @@ export interface CacheHooks {
 
 /** The response cache and the persisted-query store, in Redis when there is one, else in bounded memory. */
 export function createCaches(config: GatewayConfig, entityKeys: ReadonlyMap<string, readonly string[]>, redis: RedisClient | undefined, hooks: CacheHooks): GatewayCaches {
-  const persistedQueries = new KeyvKeyValueCache(createKeyv('supergate:apq', redis, config.cacheMaxEntries), hooks.onError);
+  const bounds = { maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes };
+  const persistedQueries = new KeyvKeyValueCache(createKeyv('supergate:apq', redis, bounds), hooks.onError);
   if (!config.responseCache) return { responses: undefined, persistedQueries };
+  const tags = redis === undefined ? new MemoryTagIndex() : new RedisTagIndex(redis);
   const cache = new ResponseCache({
-    store: createKeyv('supergate:response', redis, config.cacheMaxEntries),
-    tags: redis === undefined ? new MemoryTagIndex() : new RedisTagIndex(redis),
+    // Redis expires tag sets with their entries; in memory, the store tells the index what it drops.
+    store: createKeyv('supergate:response', redis, { ...bounds, onRemove: tags instanceof MemoryTagIndex ? (key) => tags.forget(key) : undefined }),
+    tags,
     onError: hooks.onError,
   });
   return {

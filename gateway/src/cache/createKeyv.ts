@@ -1,14 +1,15 @@
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
-import { LRUCache } from 'lru-cache';
 import type { RedisClient } from '../redis/RedisConnection.js';
+import { MemoryStore, type MemoryStoreOptions } from './MemoryStore.js';
 
 /**
- * A string store in Redis under `namespace` when the gateway has Redis, else a
- * bounded in-process LRU. Errors are thrown, so callers decide what a failure
- * means (for the caches: a miss).
+ * A string store in Redis under `namespace` when the gateway has Redis, else
+ * in process memory, bounded in entries and bytes. Errors are thrown, so
+ * callers decide what a failure means (for the caches: a miss).
  */
-export function createKeyv(namespace: string, redis: RedisClient | undefined, maxEntries: number): Keyv<string> {
-  const store = redis === undefined ? new LRUCache<string, string>({ max: maxEntries }) : new KeyvRedis(redis, { namespace, throwOnErrors: true, throwOnConnectError: false });
-  return new Keyv<string>({ store, namespace, throwOnErrors: true });
+export function createKeyv(namespace: string, redis: RedisClient | undefined, memory: MemoryStoreOptions): Keyv<string> {
+  if (redis !== undefined) return new Keyv<string>({ store: new KeyvRedis(redis, { namespace, throwOnErrors: true, throwOnConnectError: false }), namespace, throwOnErrors: true });
+  // One store per namespace already, and unprefixed keys are what the tag index knows entries by.
+  return new Keyv<string>({ store: new MemoryStore(memory), namespace, useKeyPrefix: false, throwOnErrors: true });
 }
