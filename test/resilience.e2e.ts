@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningService, type RunningSystem } from '../scripts/system.js';
 import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
 import { postGraphQL } from './support/http.js';
+import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 
 const JWT_SECRET = 'resilience-suite-secret-that-is-long-enough-for-hs256';
 const GATEWAY_SECRET = 'resilience-suite-gateway-secret-long-enough-to-sign';
@@ -76,6 +77,8 @@ async function startReadyRequest(url: string): Promise<{ finish(): Promise<strin
 describe('resilience: timeouts, circuit breaking, graceful shutdown and workers', () => {
   let system: RunningSystem;
   let reviews: FaultyProxy;
+  /** Workers share their cache and counters only through Redis, so more than one needs it. */
+  let redis: PrivateRedis;
   const output: string[] = [];
 
   const gatewayBehindProxy = (env: Record<string, string> = {}): Promise<RunningService> =>
@@ -89,11 +92,13 @@ describe('resilience: timeouts, circuit breaking, graceful shutdown and workers'
       log: (line) => output.push(line),
     });
     reviews = await startFaultyProxy(system.services.get('reviews')!.url);
+    redis = await startPrivateRedis();
   });
 
   afterAll(async () => {
     await system?.stop();
     await reviews?.close();
+    await redis?.stop();
   });
 
   it('answers with SUBGRAPH_TIMEOUT for a subgraph that does not answer in time, and the rest of the operation', async () => {
@@ -140,7 +145,7 @@ describe('resilience: timeouts, circuit breaking, graceful shutdown and workers'
   });
 
   it('runs GATEWAY_WORKERS worker processes on one port and replaces one that crashes', async () => {
-    const gateway = await system.addGateway({ GATEWAY_WORKERS: '2' });
+    const gateway = await system.addGateway({ GATEWAY_WORKERS: '2', REDIS_URL: redis.url });
     const health = new URL('/health', gateway.url).toString();
     const pids = new Set<string>();
     await waitFor('answers from two workers', async () => {
@@ -174,7 +179,7 @@ describe('resilience: timeouts, circuit breaking, graceful shutdown and workers'
     { processes: 'two workers', env: { GATEWAY_WORKERS: '2' } },
   ])('finishes every request in flight on SIGTERM and exits 0 ($processes)', { timeout: 180_000 }, async ({ env }) => {
     // Held calls must not time out: this is about shutting down, not about timeouts.
-    const gateway = await gatewayBehindProxy({ SHUTDOWN_GRACE_MS: '60000', SUBGRAPH_TIMEOUT_MS: '120000', ...env });
+    const gateway = await gatewayBehindProxy({ SHUTDOWN_GRACE_MS: '60000', SUBGRAPH_TIMEOUT_MS: '120000', REDIS_URL: redis.url, ...env });
     reviews.mode = 'hold';
     try {
       const count = 20;

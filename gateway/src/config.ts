@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
 import { GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
@@ -35,6 +34,8 @@ export interface GatewayConfig {
   readonly responseCache: boolean;
   /** Most cached answers (and persisted queries) kept in process memory when there is no Redis. Env `CACHE_MAX_ENTRIES`. @default 10000 */
   readonly cacheMaxEntries: number;
+  /** Bytes each in-memory store (cached answers, persisted queries) may hold when there is no Redis. Env `CACHE_MAX_BYTES`. @default 67108864 (64 MiB) */
+  readonly cacheMaxBytes: number;
   /** Per-caller limits over one window. */
   readonly rateLimits: RateLimitSettings;
   /** Largest operation accepted, measured before planning. */
@@ -49,7 +50,7 @@ export interface GatewayConfig {
   readonly subgraphCalls: SubgraphCallSettings;
   /** Longest wait after SIGTERM for requests in flight before their connections are cut. Env `SHUTDOWN_GRACE_MS`. @default 10000 */
   readonly shutdownGraceMs: number;
-  /** Gateway processes sharing the port (node:cluster); the primary restarts one that crashes. Env `GATEWAY_WORKERS`. @default 1 outside production; one per CPU in production */
+  /** Gateway processes sharing the port (node:cluster); the primary restarts one that crashes. More than one needs `REDIS_URL`, or each would keep its own cache and counters. Env `GATEWAY_WORKERS`. @default 1 (containers scale with replicas) */
   readonly workers: number;
   /** Logs and traces. */
   readonly observability: ObservabilitySettings;
@@ -121,6 +122,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   const production = parseNodeEnv(env['NODE_ENV']);
   const { keys: jwtKeys, development: jwtDevelopmentSecret } = parseJwtKeys(env, production);
   const config = buildConfig(env, production, jwtKeys, jwtDevelopmentSecret, subgraphUrls);
+  if (config.workers > 1 && config.redisUrl === undefined) {
+    // Each process would keep its own cache, persisted queries and counters: a purge would reach one, and limits would multiply.
+    throw new ConfigError('GATEWAY_WORKERS', 'at most 1 without REDIS_URL (workers share the cache, persisted queries and rate-limit counters only through Redis)', String(config.workers));
+  }
   if (config.rateLimits.costPerWindow < config.queryLimits.cost) {
     // Otherwise an operation the query limits accept could never fit in anyone's budget.
     throw new ConfigError('RATE_LIMIT_COST_PER_WINDOW', `at least QUERY_MAX_COST (${config.queryLimits.cost})`, String(config.rateLimits.costPerWindow));
@@ -144,6 +149,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     redisUrl: parseRedisUrl(env['REDIS_URL']),
     responseCache: parseSwitch('RESPONSE_CACHE', env['RESPONSE_CACHE'], true),
     cacheMaxEntries: parseInteger('CACHE_MAX_ENTRIES', env['CACHE_MAX_ENTRIES'], 10_000, 1, 10_000_000),
+    cacheMaxBytes: parseInteger('CACHE_MAX_BYTES', env['CACHE_MAX_BYTES'], 64 * MiB, MiB, 65536 * MiB),
     rateLimits: Object.freeze({
       requests: parseInteger('RATE_LIMIT_REQUESTS', env['RATE_LIMIT_REQUESTS'], 600, 1, MAX_COUNT),
       windowSeconds: parseInteger('RATE_LIMIT_WINDOW_SECONDS', env['RATE_LIMIT_WINDOW_SECONDS'], 60, 1, 86_400),
@@ -170,7 +176,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
       deduplicateQueries: parseSwitch('SUBGRAPH_DEDUPLICATION', env['SUBGRAPH_DEDUPLICATION'], true),
     }),
     shutdownGraceMs: parseInteger('SHUTDOWN_GRACE_MS', env['SHUTDOWN_GRACE_MS'], 10_000, 0, 600_000),
-    workers: parseInteger('GATEWAY_WORKERS', env['GATEWAY_WORKERS'], production ? availableParallelism() : 1, 1, 256),
+    workers: parseInteger('GATEWAY_WORKERS', env['GATEWAY_WORKERS'], 1, 1, 256),
     observability: Object.freeze({
       logLevel: readLogLevel(env['LOG_LEVEL']),
       otlpEndpoint: parseOptionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env['OTEL_EXPORTER_OTLP_ENDPOINT']),
@@ -180,6 +186,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
 }
 
 const MAX_COUNT = 1_000_000_000;
+const MiB = 1024 * 1024;
 
 /** Where Apollo Sandbox and Apollo Studio send requests from. */
 const APOLLO_SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];

@@ -47,8 +47,16 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const supergraph = readSupergraph(supergraphSdl);
   const caches = createCaches(config, supergraph.entityKeys, redis, {
-    // Outages are logged once by the Redis connection; this is for anything else the store refuses.
-    onError: (error) => logger.debug({ error }, 'cache store failed; answering without it'),
+    // Counted every time; logged at most every 10 s, so an outage does not flood the log (the Redis connection logs outages once).
+    onError: (() => {
+      let lastLoggedAt = Number.NEGATIVE_INFINITY;
+      return (error: unknown) => {
+        metrics.cacheStoreError();
+        if (Date.now() - lastLoggedAt < 10_000) return;
+        lastLoggedAt = Date.now();
+        logger.warn({ err: error }, 'cache store failed; answering without it');
+      };
+    })(),
     onLookup: (outcome) => metrics.cacheLookup(outcome),
     onPurge: (entries) => metrics.cacheInvalidation(entries),
   });
@@ -76,7 +84,7 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
         );
         return { supergraphSdl: supergraph.security.gatewaySupergraphSdl, cleanup: async () => watcher.close() };
       },
-      buildService: observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name)), metrics, subgraphUrls),
+      buildService: observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () => metrics.subgraphSharedFetch(name)), metrics, subgraphUrls),
     },
     {
       queryLimits: config.queryLimits,

@@ -31,6 +31,8 @@ export class GatewayMetrics {
   private readonly subgraphErrors: Counter<'subgraph'>;
   private readonly cacheLookups: Counter<'outcome'>;
   private readonly cacheInvalidations: Counter;
+  private readonly cacheStoreErrors: Counter;
+  private readonly subgraphSharedFetches: Counter<'subgraph'>;
   private readonly rateLimitRejections: Counter<'rule'>;
   private readonly supergraphReloads: Counter<'outcome'>;
   // Registered on the first report, so a gateway without Redis exports no misleading 0.
@@ -75,6 +77,17 @@ export class GatewayMetrics {
       help: 'Cached responses invalidated.',
       registers,
     });
+    this.subgraphSharedFetches = new Counter({
+      name: 'gateway_subgraph_shared_fetches_total',
+      help: 'Subgraph fetches answered by joining an identical call already in flight, by subgraph.',
+      labelNames: ['subgraph'],
+      registers,
+    });
+    this.cacheStoreErrors = new Counter({
+      name: 'gateway_cache_store_errors_total',
+      help: 'Response cache and persisted-query store operations that failed and were treated as misses.',
+      registers,
+    });
     this.rateLimitRejections = new Counter({
       name: 'gateway_rate_limit_rejections_total',
       help: 'Requests refused with 429, by the budget that ran out (requests, cost, or a @rateLimit field).',
@@ -107,6 +120,14 @@ export class GatewayMetrics {
 
   cacheLookup(outcome: CacheLookupOutcome): void {
     this.cacheLookups.inc({ outcome });
+  }
+
+  subgraphSharedFetch(subgraph: string): void {
+    this.subgraphSharedFetches.inc({ subgraph });
+  }
+
+  cacheStoreError(): void {
+    this.cacheStoreErrors.inc();
   }
 
   cacheInvalidation(count = 1): void {

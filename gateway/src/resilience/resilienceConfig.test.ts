@@ -13,9 +13,13 @@ describe('resilience configuration', () => {
     });
   });
 
-  it('runs one worker per CPU in production unless told otherwise', () => {
-    expect(readGatewayConfig(production).workers).toBe(availableParallelism());
-    expect(readGatewayConfig({ ...production, GATEWAY_WORKERS: '1' }).workers).toBe(1);
+  it('runs one worker in every mode unless told otherwise, since containers scale with replicas', () => {
+    expect(readGatewayConfig(production).workers).toBe(1);
+    expect(readGatewayConfig({ ...production, REDIS_URL: 'redis://127.0.0.1:6379', GATEWAY_WORKERS: String(availableParallelism()) }).workers).toBe(availableParallelism());
+  });
+
+  it('refuses more than one worker without Redis, naming both variables', () => {
+    expect(() => readGatewayConfig({ GATEWAY_WORKERS: '2' })).toThrow(/GATEWAY_WORKERS must be at most 1 without REDIS_URL/);
   });
 
   it('reads every setting from its variable', () => {
@@ -26,6 +30,7 @@ describe('resilience configuration', () => {
       SUBGRAPH_MAX_CONNECTIONS: '16',
       SHUTDOWN_GRACE_MS: '0',
       GATEWAY_WORKERS: '4',
+      REDIS_URL: 'redis://127.0.0.1:6379',
     });
     expect(config).toMatchObject({
       subgraphCalls: { timeoutMs: 2_500, breakerThreshold: 3, breakerCooldownMs: 30_000, maxConnections: 16 },
