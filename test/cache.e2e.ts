@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
 import { startSystem, type RunningSystem } from '../scripts/system.js';
+import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
 import { readCounter } from './support/http.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 
@@ -24,12 +25,19 @@ async function post(url: string, payload: Record<string, unknown>, headers: Reco
   return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
 }
 
-describe('the response cache and persisted queries, shared through Redis', () => {
+describe.each([
+  ['in process memory (the default)', false],
+  ['shared through Redis', true],
+])('the response cache and persisted queries, %s', (_, onRedis: boolean) => {
   let system: RunningSystem;
-  let redis: PrivateRedis;
+  let redis: PrivateRedis | undefined;
+  let reviewsProxy: FaultyProxy;
+  /** Another gateway: a replica sharing the cache through Redis, or, in memory, the same gateway again. */
   let replica: string;
   let tightBudget: string;
+  let heldReviews: string;
   const output: string[] = [];
+  const itOnRedis = onRedis ? it : it.skip;
 
   const subgraphRequests = async (): Promise<number> => {
     let total = 0;
@@ -39,14 +47,17 @@ describe('the response cache and persisted queries, shared through Redis', () =>
   const query = (text: string, headers: Record<string, string> = {}, url = system.gatewayUrl) => post(url, { query: text }, headers);
 
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    system = await startSystem({ freePorts: true, env: { NODE_ENV: 'test', REDIS_URL: redis.url, RATE_LIMIT_REQUESTS: '100000' }, log: (line) => output.push(line) });
-    replica = (await system.addGateway()).url;
+    redis = onRedis ? await startPrivateRedis() : undefined;
+    system = await startSystem({ freePorts: true, env: { NODE_ENV: 'test', REDIS_URL: redis?.url ?? '', RATE_LIMIT_REQUESTS: '100000' }, log: (line) => output.push(line) });
+    replica = onRedis ? (await system.addGateway()).url : system.gatewayUrl;
     tightBudget = (await system.addGateway({ RATE_LIMIT_REQUESTS: '3' })).url;
+    reviewsProxy = await startFaultyProxy(system.services.get('reviews')!.url);
+    heldReviews = (await system.addGateway({ SUBGRAPH_REVIEWS_URL: reviewsProxy.url })).url;
   });
 
   afterAll(async () => {
     await system?.stop();
+    await reviewsProxy?.close();
     await redis?.stop();
   });
 
@@ -95,6 +106,56 @@ describe('the response cache and persisted queries, shared through Redis', () =>
     }
   });
 
+  it('never hands an answer computed for wider scopes to the same user with a weaker token', async () => {
+    const anothersEmail = '{ user(id: "u12") { username email } }';
+    const asAdmin = await query(anothersEmail, bearer('u11', 'admin'));
+    expect((asAdmin.body.data as { user: { email: string | null } }).user.email).toContain('@');
+    expect((await query(anothersEmail, bearer('u11', 'admin'))).headers.get('x-cache')).toBe('HIT');
+    const before = await subgraphRequests();
+    const plain = await query(anothersEmail, bearer('u11'));
+    expect(plain.headers.get('x-cache')).not.toBe('HIT');
+    expect(await subgraphRequests()).toBeGreaterThan(before);
+    expect(plain.body.data).toEqual({ user: { username: 'user12', email: null } });
+    expect(plain.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+  });
+
+  it('keeps answers for different forwarded headers apart', async () => {
+    const text = '{ product(upc: "23") { name } }';
+    expect((await query(text, { 'accept-language': 'de' })).headers.get('x-cache')).toBe('MISS');
+    expect((await query(text, { 'accept-language': 'de' })).headers.get('x-cache')).toBe('HIT');
+    expect((await query(text, { 'accept-language': 'fr' })).headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('does not store an answer that joined a subgraph call started before a purge', async () => {
+    const text = '{ product(upc: "41") { reviews(first: 100) { body } } }';
+    const bodies = (answer: Answer) => (answer.body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
+    const shared = () => readCounter(heldReviews, 'gateway_subgraph_shared_fetches_total');
+    reviewsProxy.mode = 'hold-query-answers';
+    try {
+      // The first read's reviews call is answered before the write, but the answer is held; the write passes and purges Product:41.
+      const first = query(text, {}, heldReviews);
+      await expect.poll(() => reviewsProxy.held, { timeout: 10_000 }).toBe(1);
+      const body = `Written while a read was in flight ${randomUUID()}`;
+      const added = await post(heldReviews, { query: `mutation { addReview(upc: "41", body: "${body}", rating: 5) { id } }` }, bearer('u40'));
+      expect(added.body.errors).toBeUndefined();
+      // The second read starts after the purge and joins the held call, so its answer is as old as the first's.
+      const joinedBefore = await shared();
+      const second = query(text, {}, heldReviews);
+      await expect.poll(shared, { timeout: 10_000 }).toBe(joinedBefore + 1);
+      expect(reviewsProxy.held).toBe(1);
+      reviewsProxy.release();
+      const answers = await Promise.all([first, second]);
+      for (const answer of answers) expect(bodies(answer)).not.toContain(body);
+      reviewsProxy.mode = 'forward';
+      const after = await query(text, {}, heldReviews);
+      expect(after.headers.get('x-cache')).toBe('MISS');
+      expect(bodies(after)).toContain(body);
+    } finally {
+      reviewsProxy.mode = 'forward';
+      reviewsProxy.release();
+    }
+  });
+
   it('never serves a cached answer past the edge checks', async () => {
     const adminOnly = '{ users(first: 2) { totalCount } }';
     expect((await query(adminOnly, bearer('u1', 'admin'))).body.data).toEqual({ users: { totalCount: 60 } });
@@ -131,8 +192,8 @@ describe('the response cache and persisted queries, shared through Redis', () =>
     expect(await bodies(replica)).toContain(body);
   });
 
-  it('never serves a stale read after a write, with reads and writes interleaved across two gateways', async () => {
-    const gateways = [system.gatewayUrl, replica];
+  it('never serves a stale read after a write, with reads and writes interleaved across the gateways', async () => {
+    const gateways = [...new Set([system.gatewayUrl, replica])];
     const text = '{ product(upc: "17") { reviews(first: 100) { body } } }';
     const read = async (url: string) => ((await query(text, {}, url)).body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
     const written: string[] = [];
@@ -141,7 +202,7 @@ describe('the response cache and persisted queries, shared through Redis', () =>
       // Readers keep both gateways' entries warm while a write lands on one of them.
       const warm = Promise.all(gateways.flatMap((url) => [read(url), read(url)]));
       const body = `Interleaved ${round} ${randomUUID()}`;
-      const writer = gateways[round % 2]!;
+      const writer = gateways[round % gateways.length]!;
       const mutation = post(writer, { query: `mutation { addReview(upc: "17", body: "${body}", rating: 4) { id } }` }, bearer(`u${30 + round}`));
       await Promise.all([warm, mutation]);
       written.push(body);
@@ -184,10 +245,10 @@ describe('the response cache and persisted queries, shared through Redis', () =>
     expect(mismatch.body.errors?.[0]?.message).toMatch(/sha|hash/i);
   });
 
-  it('treats an entry that does not decode as a miss and replaces it', async () => {
+  itOnRedis('treats an entry that does not decode as a miss and replaces it', async () => {
     const text = '{ product(upc: "21") { name } }';
     await query(text);
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: redis!.url });
     await client.connect();
     try {
       const keys = await client.keys('supergate:response*');
@@ -202,14 +263,14 @@ describe('the response cache and persisted queries, shared through Redis', () =>
     }
   });
 
-  it('answers from the subgraphs while Redis is away and caches again when it is back', async () => {
+  itOnRedis('answers from the subgraphs while Redis is away and caches again when it is back', async () => {
     const text = '{ product(upc: "22") { name } }';
-    await redis.stop();
+    await redis!.stop();
     const during = await query(text);
     expect(during.status).toBe(200);
     expect(during.body.errors).toBeUndefined();
     expect(during.headers.get('x-cache')).toBe('MISS');
-    await redis.start();
+    await redis!.start();
     await expect
       .poll(async () => {
         await query(text);

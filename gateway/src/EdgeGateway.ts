@@ -95,9 +95,10 @@ export class EdgeGateway extends ApolloGateway {
       // The plan cache is keyed by queryHash, so a filtered operation needs its own.
       const authorized = errors.length === 0 ? requestContext : { ...requestContext, document, queryHash: createHash('sha256').update(print(document)).digest('hex') };
       // An answer the caller was not authorized for in full is never cached, but what a mutation changed is always purged.
+      const { changedEntities, fetchEpoch, forwardedHeaders } = context;
       const result =
-        caching !== undefined && context.changedEntities !== undefined && (errors.length === 0 || operation.operation !== 'query')
-          ? await executeWithCache(caching, authorized, execute, context.viewer ?? null, context.changedEntities, spendBudgets)
+        caching !== undefined && changedEntities !== undefined && fetchEpoch !== undefined && (errors.length === 0 || operation.operation !== 'query')
+          ? await executeWithCache(caching, authorized, execute, { viewer: context.viewer ?? null, forwardedHeaders: forwardedHeaders ?? {}, changedEntities, fetchEpoch }, spendBudgets)
           : await spendBudgets().then(() => execute(authorized));
       return errors.length === 0 ? result : { ...result, errors: [...errors, ...(result.errors ?? [])] };
     };

@@ -33,13 +33,16 @@ class SubgraphCallError extends GraphQLErrorWithCode {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly breaker: CircuitBreaker;
   private readonly deduplicateQueries: boolean;
-  private readonly inflight = new InflightQueries<Awaited<SubgraphResponse>>();
+  /** Noted with the cache epoch the starting request fetches under. */
+  private readonly inflight = new InflightQueries<Awaited<SubgraphResponse>, number>();
 
   constructor(
     readonly serviceName: string,
     url: string,
     private readonly signer: GatewayTokenSigner,
     policy: SubgraphCallPolicy,
+    /** Told each time a call joins an identical one in flight instead of being made. */
+    private readonly onSharedCall: () => void = () => {},
   ) {
     super({ url, fetcher: policy.fetcher });
     this.breaker = policy.breaker;
@@ -48,17 +51,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   /**
    * Identical subgraph queries in flight at once (same query, variables,
-   * caller and forwarded headers) share one call; each caller gets its own copy
-   * of the answer, and its cache policy is narrowed by the answer's hint as if
-   * it had made the call itself.
+   * caller and forwarded headers) share one call. The caller that started it
+   * gets the answer; each one that joined gets its own copy, its cache policy
+   * narrowed by the answer's hint as if it had made the call itself, and the
+   * call's cache epoch, since its answer is as old as the call.
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
     const key = this.deduplicateQueries ? sharedCallKey(options) : undefined;
     if (key === undefined) return this.call(options);
-    const { result, shared } = this.inflight.run(key, () => this.call(options));
-    const response = await result;
-    if (shared && 'incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response);
-    return copyOf(response);
+    const fetchEpoch = (options.context as Partial<GatewayContext>).fetchEpoch;
+    const { result, shared, startedWith } = this.inflight.run(key, () => this.call(options), fetchEpoch?.startedUnder);
+    if (!shared) return result;
+    this.onSharedCall();
+    fetchEpoch?.joined(startedWith);
+    // Copied as soon as the call settles, before the starter's query plan merges into the original.
+    const response = await result.then(copyOf);
+    if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response);
+    return response;
   }
 
   private async call(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {

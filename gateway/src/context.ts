@@ -1,5 +1,6 @@
 import type { BaseContext } from '@apollo/server';
 import type { Viewer } from './auth/Viewer.js';
+import type { FetchEpoch } from './cache/FetchEpoch.js';
 
 /** What the gateway knows about one incoming request. */
 export interface GatewayContext extends BaseContext {
@@ -13,4 +14,6 @@ export interface GatewayContext extends BaseContext {
   readonly forwardedHeaders: Readonly<Record<string, string>>;
   /** `Type:key` tags of the entities this request's mutations changed, as the subgraphs report them. */
   readonly changedEntities: Set<string>;
+  /** The cache invalidation epoch this request's answer is fetched under. */
+  readonly fetchEpoch: FetchEpoch;
 }

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { FetchEpoch } from './cache/FetchEpoch.js';
 import { invalidationRoute } from './cache/invalidationRoute.js';
 import { createGateway } from './createGateway.js';
 import { ErrorCode } from './errors.js';
@@ -62,7 +63,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       metrics.rateLimitRejection(rejection.rule);
       throw new HttpError(429, ErrorCode.RateLimited, rateLimitMessage(rejection), { 'retry-after': String(rejection.retryAfterSeconds) });
     }
-    return { viewer, caller, requestId: observer.requestId(req), forwardedHeaders: forwardedHeaders(req, config.forwardHeaders), changedEntities: new Set() };
+    return { viewer, caller, requestId: observer.requestId(req), forwardedHeaders: forwardedHeaders(req, config.forwardHeaders), changedEntities: new Set(), fetchEpoch: new FetchEpoch() };
   };
 
   const listener = graphqlRequestListener(server, {

@@ -6,9 +6,12 @@ import type { AddressInfo } from 'node:net';
  * - `forward`: passes them to the subgraph;
  * - `hang`: never answers;
  * - `fail`: answers 503 at once;
- * - `hold`: keeps them until `release()`, then passes them on.
+ * - `hold`: keeps them until `release()`, then passes them on;
+ * - `hold-query-answers`: passes queries on at once but keeps their answers
+ *   until `release()` (an answer read before a write, delivered after it),
+ *   while mutations pass.
  */
-export type ProxyMode = 'forward' | 'hang' | 'fail' | 'hold';
+export type ProxyMode = 'forward' | 'hang' | 'fail' | 'hold' | 'hold-query-answers';
 
 export interface FaultyProxy {
   /** Where to point the gateway instead of the subgraph (`SUBGRAPH_<NAME>_URL`). */
@@ -29,7 +32,7 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
   let graphqlRequests = 0;
   const held: (() => void)[] = [];
 
-  const forward = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+  const forward = async (req: IncomingMessage, res: ServerResponse, body: Buffer, holdAnswer = false): Promise<void> => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !['host', 'connection', 'content-length'].includes(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -42,8 +45,12 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
       const value = upstream.headers.get(name);
       if (value !== null) passed[name] = value;
     }
-    res.writeHead(upstream.status, passed);
-    res.end(answer);
+    const reply = (): void => {
+      res.writeHead(upstream.status, passed);
+      res.end(answer);
+    };
+    if (holdAnswer) held.push(reply);
+    else reply();
   };
 
   const server = createServer((req, res) => {
@@ -51,8 +58,8 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const send = (): void => {
-        forward(req, res, body).catch(() => {
+      const send = (holdAnswer = false): void => {
+        forward(req, res, body, holdAnswer).catch(() => {
           if (!res.headersSent) res.writeHead(502);
           res.end();
         });
@@ -70,8 +77,10 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
           res.end('unavailable');
           return;
         case 'hold':
-          held.push(send);
+          held.push(() => send());
           return;
+        case 'hold-query-answers':
+          return send(!isMutation(body));
       }
     });
   });
@@ -100,4 +109,13 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+function isMutation(body: Buffer): boolean {
+  try {
+    const { query } = JSON.parse(body.toString('utf8')) as { query?: unknown };
+    return typeof query === 'string' && /^\s*mutation\b/.test(query);
+  } catch {
+    return false;
+  }
 }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { ApolloGateway } from '@apollo/gateway';
 import { print, type DocumentNode } from 'graphql';
 import type { Viewer } from '../auth/Viewer.js';
-import type { EntityTagger } from './entityTags.js';
+import type { EntityTagger, TaggableOperation } from './entityTags.js';
 import { takeEntityTags } from './entityTags.js';
+import type { FetchEpoch } from './FetchEpoch.js';
 import type { CacheKeys, ResponseCache } from './ResponseCache.js';
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
@@ -26,24 +27,35 @@ interface CachePolicy {
 }
 
 const normalizedHashes = new WeakMap<DocumentNode, string>();
+/** Documents whose last answer could not be cached; they run untagged until one can be. */
+const uncacheableDocuments = new WeakSet<DocumentNode>();
+
+/** What the cache needs of the request beyond Apollo's own context. */
+export interface CachingRequest {
+  readonly viewer: Viewer | null;
+  readonly forwardedHeaders: Readonly<Record<string, string>>;
+  readonly changedEntities: ReadonlySet<string>;
+  readonly fetchEpoch: FetchEpoch;
+}
 
 /**
  * Runs an operation that passed the edge checks through the response cache:
  * a query is answered from the cache when it can be (no plan, no subgraph),
  * else executed with entity tags and stored if every subgraph said it may be;
  * a mutation purges every cached answer holding an entity it changed before
- * its own answer goes back.
+ * its own answer goes back. The cache never changes an answer: if the tagged
+ * operation cannot be planned, the client's own runs, uncached.
  */
 export async function executeWithCache(
   caching: ResponseCaching,
   requestContext: GatewayGraphQLRequestContext,
   execute: Execute,
-  viewer: Viewer | null,
-  changedEntities: ReadonlySet<string>,
+  request: CachingRequest,
   /** The rate-limit step; it runs alongside the cache read, and a refusal wins over any hit. */
   spendBudgets: () => Promise<void>,
 ): Promise<GatewayExecutionResult> {
   const { cache, tagger } = caching;
+  const { viewer, changedEntities, fetchEpoch } = request;
   const headers = requestContext.response?.http?.headers;
   if (requestContext.operation.operation !== 'query') {
     await spendBudgets();
@@ -55,7 +67,7 @@ export async function executeWithCache(
     return result;
   }
 
-  const keys = cacheKeys(requestContext, viewer);
+  const keys = cacheKeys(requestContext, request);
   const policy = requestContext.overallCachePolicy as CachePolicy;
   const refresh = /\bno-cache\b/i.test(requestContext.request.http?.headers.get('cache-control') ?? '');
   // One round trip for all three when the store is Redis: the budgets, the read, and the epoch a miss needs.
@@ -69,28 +81,54 @@ export async function executeWithCache(
     return { data: cached.data as Record<string, unknown> };
   }
 
-  const taggable = tagger.taggable(requestContext.document, requestContext.schema);
-  const result = await execute({ ...requestContext, document: taggable.document, queryHash: taggable.queryHash });
-  const tags = takeEntityTags(result.data);
+  fetchEpoch.note(epoch);
+  const document = requestContext.document;
+  const taggable = uncacheableDocuments.has(document) ? undefined : tagger.taggable(document, requestContext.schema);
+  const { result, tags } = await executeTagged(requestContext, execute, taggable);
   const cacheable = policy.policyIfCacheable();
-  if (epoch !== undefined && cacheable !== null && result.errors === undefined && result.data != null && !(cacheable.scope === 'PRIVATE' && viewer === null)) {
-    await cache.store(keys, { data: result.data, storedAt: Date.now(), maxAge: cacheable.maxAge, scope: cacheable.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC' }, [...tags], epoch);
+  const storable = cacheable !== null && result.errors === undefined && result.data != null && !(cacheable.scope === 'PRIVATE' && viewer === null);
+  if (!storable) uncacheableDocuments.add(document);
+  // An untagged answer says nothing of the entities it holds, so it is not stored; the next run tags again.
+  else if (tags === undefined) uncacheableDocuments.delete(document);
+  const storedUnder = fetchEpoch.current;
+  if (storable && tags !== undefined && storedUnder !== undefined) {
+    await cache.store(keys, { data: result.data, storedAt: Date.now(), maxAge: cacheable.maxAge, scope: cacheable.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC' }, [...tags], storedUnder);
   }
   headers?.set('x-cache', 'MISS');
   caching.onLookup?.(refresh ? 'bypass' : 'miss');
   return result;
 }
 
-function cacheKeys(requestContext: GatewayGraphQLRequestContext, viewer: Viewer | null): CacheKeys {
+/** Runs the tagged operation when there is one, and the client's own when there is none or it cannot be planned. */
+async function executeTagged(
+  requestContext: GatewayGraphQLRequestContext,
+  execute: Execute,
+  taggable: TaggableOperation | null | undefined,
+): Promise<{ result: GatewayExecutionResult; tags: Set<string> | undefined }> {
+  if (taggable === null || taggable === undefined) return { result: await execute(requestContext), tags: undefined };
+  let result: GatewayExecutionResult;
+  try {
+    result = await execute({ ...requestContext, document: taggable.document, queryHash: taggable.queryHash });
+  } catch {
+    // Planning threw before any subgraph was called: the added selections do not fit this graph.
+    return { result: await execute(requestContext), tags: undefined };
+  }
+  return { result, tags: takeEntityTags(result.data) };
+}
+
+function cacheKeys(requestContext: GatewayGraphQLRequestContext, { viewer, forwardedHeaders }: CachingRequest): CacheKeys {
   let normalized = normalizedHashes.get(requestContext.document);
   if (normalized === undefined) {
     normalized = sha256(print(requestContext.document));
     normalizedHashes.set(requestContext.document, normalized);
   }
-  const shared = sha256(JSON.stringify([normalized, requestContext.operationName ?? null, requestContext.request.variables ?? {}]));
-  return { shared, personal: viewer === null ? undefined : sha256(`${shared}\u0000${viewer.sub}`) };
+  // Everything that changes what any caller sees: the operation, its variables and the headers subgraphs are sent.
+  const headers = Object.entries(forwardedHeaders).sort(([a], [b]) => (a < b ? -1 : 1));
+  const shared = sha256(JSON.stringify([normalized, requestContext.operationName ?? null, requestContext.request.variables ?? {}, headers]));
+  // And for a private answer, who is asking with which rights.
+  const personal = viewer === null ? undefined : sha256(JSON.stringify([shared, viewer.sub, [...viewer.scopes].sort()]));
+  return { shared, personal };
 }
-
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -14,8 +14,9 @@ import {
   type SelectionNode,
 } from 'graphql';
 
-const TYPENAME_ALIAS = '_supergateTypename';
-const KEY_ALIAS_PREFIX = '_supergateKey_';
+const RESERVED_PREFIX = '_supergate';
+const TYPENAME_ALIAS = `${RESERVED_PREFIX}Typename`;
+const KEY_ALIAS_PREFIX = `${RESERVED_PREFIX}Key_`;
 
 export interface TaggableOperation {
   /** The operation with `__typename` and the key fields of every entity it reaches, under reserved aliases. */
@@ -31,7 +32,7 @@ export interface TaggableOperation {
  * `takeEntityTags` reads and removes. Memoized per parsed document.
  */
 export class EntityTagger {
-  private rewritten = new WeakMap<DocumentNode, TaggableOperation>();
+  private rewritten = new WeakMap<DocumentNode, TaggableOperation | null>();
 
   constructor(private keys: ReadonlyMap<string, readonly string[]>) {}
 
@@ -41,21 +42,26 @@ export class EntityTagger {
     this.rewritten = new WeakMap();
   }
 
-  taggable(document: DocumentNode, schema: GraphQLSchema): TaggableOperation {
+  /** `null` when the document itself uses the reserved aliases, so its answer cannot be tagged without changing it. */
+  taggable(document: DocumentNode, schema: GraphQLSchema): TaggableOperation | null {
     let operation = this.rewritten.get(document);
     if (operation === undefined) {
       const tagged = this.addKeySelections(document, schema);
-      operation = { document: tagged, queryHash: createHash('sha256').update(print(tagged)).digest('hex') };
+      operation = tagged === null ? null : { document: tagged, queryHash: createHash('sha256').update(print(tagged)).digest('hex') };
       this.rewritten.set(document, operation);
     }
     return operation;
   }
 
-  private addKeySelections(document: DocumentNode, schema: GraphQLSchema): DocumentNode {
+  private addKeySelections(document: DocumentNode, schema: GraphQLSchema): DocumentNode | null {
     const typeInfo = new TypeInfo(schema);
-    return visit(
+    let collides = false;
+    const tagged = visit(
       document,
       visitWithTypeInfo(typeInfo, {
+        Field(node) {
+          if ((node.alias ?? node.name).value.startsWith(RESERVED_PREFIX)) collides = true;
+        },
         SelectionSet: {
           leave: (node) => {
             // Still this selection set's type: TypeInfo leaves the node after this visitor does.
@@ -65,16 +71,17 @@ export class EntityTagger {
             if (isObjectType(type) && this.keys.has(type.name)) {
               additions.push(field(TYPENAME_ALIAS, '__typename'), ...this.keySelections(type.name));
             } else if (isAbstractType(type)) {
-              additions.push(field(TYPENAME_ALIAS, '__typename'));
-              for (const possible of schema.getPossibleTypes(type)) {
-                if (this.keys.has(possible.name)) additions.push(inlineFragment(possible.name, this.keySelections(possible.name)));
-              }
+              // Only where some possible type is an entity: a type condition on a type no subgraph keys can fail to plan.
+              const entities = schema.getPossibleTypes(type).filter((possible) => this.keys.has(possible.name));
+              if (entities.length > 0) additions.push(field(TYPENAME_ALIAS, '__typename'));
+              for (const possible of entities) additions.push(inlineFragment(possible.name, this.keySelections(possible.name)));
             }
             return additions.length === 0 ? undefined : { ...node, selections: [...node.selections, ...additions] };
           },
         },
       }),
     );
+    return collides ? null : tagged;
   }
 
   private keySelections(typeName: string): FieldNode[] {

@@ -1,17 +1,18 @@
 /**
  * Shares one call among every concurrent caller asking for the same thing, as
  * long as the first is in flight; the next caller after it settles starts anew.
+ * The first caller may leave a note (`startedWith`) that callers joining it read.
  */
-export class InflightQueries<T> {
-  private readonly inflight = new Map<string, Promise<T>>();
+export class InflightQueries<T, N = undefined> {
+  private readonly inflight = new Map<string, { readonly result: Promise<T>; readonly note: N | undefined }>();
 
-  /** `shared` is true when this caller joined a call another one started. */
-  run(key: string, call: () => Promise<T>): { readonly result: Promise<T>; readonly shared: boolean } {
+  /** `shared` is true when this caller joined a call another one started; `startedWith` is that caller's note. */
+  run(key: string, call: () => Promise<T>, note?: N): { readonly result: Promise<T>; readonly shared: boolean; readonly startedWith: N | undefined } {
     const running = this.inflight.get(key);
-    if (running !== undefined) return { result: running, shared: true };
+    if (running !== undefined) return { result: running.result, shared: true, startedWith: running.note };
     const result = call().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, result);
-    return { result, shared: false };
+    this.inflight.set(key, { result, note });
+    return { result, shared: false, startedWith: note };
   }
 
   /** Calls in flight now. */
