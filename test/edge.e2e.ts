@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
@@ -44,6 +44,10 @@ async function send(url: string, init: RequestInit & { path?: string } = {}): Pr
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}): Promise<RawResponse> =>
   send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+
+/** A JSON value nested `depth` arrays deep, as text: building it as an object would overflow JSON.stringify here. */
+const nestedJson = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 describe('the edge: authentication, limits and hostile requests', () => {
   let system: RunningSystem;
@@ -103,7 +107,30 @@ describe('the edge: authentication, limits and hostile requests', () => {
     request: (url: string) => Promise<RawResponse>;
     status: number;
     code: string;
+    /** An execution error a subgraph raises (a bad cursor) reaches that subgraph by nature; its subgraph requests are not counted. */
+    reachesSubgraph?: true;
   }
+
+  const cursor = (text: string): string => Buffer.from(text).toString('base64url');
+  const productsAfter = (after: string): string => `{ products(first: 2, after: "${after}") { edges { cursor } } }`;
+  /** Client mistakes that get the same stable answer from the development and the production gateway. */
+  const inBothModes: HostileCase[] = [
+    { name: 'a subscription over HTTP POST', request: (url) => post(url, { query: 'subscription { product(upc: "1") { name } }' }), status: 400, code: 'OPERATION_NOT_SUPPORTED' },
+    { name: 'a NUL byte in a string argument', request: (url) => post(url, { query: '{ product(upc: "1\\u0000") { name } }' }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'a NUL byte in a string variable', request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: '1\u0000' } }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'a NUL byte in the token sub', request: (url) => post(url, { query: '{ me { id } }' }, bearer(token('u1\u0000admin'))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a garbage cursor', request: (url) => post(url, { query: productsAfter('garbage') }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
+    { name: 'an out-of-range cursor', request: (url) => post(url, { query: productsAfter(cursor(`pos:${'9'.repeat(400)}`)) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
+    { name: 'a cursor past a database integer', request: (url) => post(url, { query: productsAfter(cursor('pos:99999999999')) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
+    {
+      name: 'variables nested 100,000 deep',
+      request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query": ${JSON.stringify(product)}, "variables": {"v": ${nestedJson(100_000)}}}` }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    { name: 'an APQ hash that is not the query’s', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ topProducts { name } }') } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
+    { name: 'an APQ of an unknown version', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(product) } } }), status: 400, code: 'PERSISTED_QUERY_NOT_SUPPORTED' },
+  ];
 
   const hostile: HostileCase[] = [
     { name: 'malformed JSON', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' }), status: 400, code: 'BAD_REQUEST' },
@@ -141,6 +168,10 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': jwt.sign({ sub: 'u1', scopes: ['admin'] }, GATEWAY_SECRET, { issuer: 'gateway', expiresIn: 60 }) }), status: 200, code: 'UNAUTHENTICATED' },
     { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
     { name: 'an admin-only field without the admin scope', request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN' },
+    ...inBothModes.flatMap((testCase) => [
+      { ...testCase, name: `${testCase.name} (development)`, gateway: 'main' as const },
+      { ...testCase, name: `${testCase.name} (production)`, gateway: 'production' as const },
+    ]),
   ];
 
   it(`answers ${hostile.length} hostile or malformed requests with a clear status and code, calling no subgraph`, async () => {
@@ -151,7 +182,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
       const response = await testCase.request(gateways[testCase.gateway ?? 'main']);
       const after = await subgraphRequests();
       const code = response.body.errors?.[0]?.extensions?.['code'];
-      outcomes.push(`${testCase.name}: ${response.status} ${String(code)}${after === before ? '' : `, ${after - before} subgraph request(s)`}`);
+      outcomes.push(`${testCase.name}: ${response.status} ${String(code)}${after === before || testCase.reachesSubgraph ? '' : `, ${after - before} subgraph request(s)`}`);
     }
     expect(outcomes).toEqual(hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}`));
   });
@@ -163,6 +194,15 @@ describe('the edge: authentication, limits and hostile requests', () => {
     const bad = await post(gateways.production, { query: product }, bearer('not.a.jwt'));
     expect(JSON.stringify(bad.body)).not.toMatch(/stacktrace|node_modules/);
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  });
+
+  it('production keeps the documented extensions of QUERY_TOO_COMPLEX and RATE_LIMITED, and suggests no field names', async () => {
+    const tooCostly = await post(gateways.production, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' });
+    expect(tooCostly.body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 50000 });
+    const typo = await post(gateways.production, { query: '{ produc(upc: "1") { name } }' });
+    expect(typo.body.errors?.[0]?.message).toBe('Cannot query field "produc" on type "Query".');
+    const development = await post(gateways.main, { query: '{ produc(upc: "1") { name } }' });
+    expect(development.body.errors?.[0]?.message).toMatch(/Did you mean "product"/);
   });
 
   it('shows Apollo Sandbox with sign-in instructions in development, and a plain answer in production', async () => {

@@ -9,6 +9,7 @@ import { createCaches, type GatewayCaches } from './cache/createCaches.js';
 import type { RedisClient } from './redis/RedisConnection.js';
 import { EdgeGateway } from './EdgeGateway.js';
 import { createFormatError } from './formatError.js';
+import { useOperationGuards } from './guards/useOperationGuards.js';
 import { landingPagePlugin } from './landingPage.js';
 import type { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { observeSubgraphs } from './observability/observeSubgraphs.js';
@@ -89,8 +90,10 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
     // The process owns signal handling and stops the HTTP server first; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
+    // "Did you mean …?" would spell out the schema that production's closed introspection hides.
+    hideSchemaDetailsFromClientErrors: config.production,
     formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error')),
-    plugins: [useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production)],
+    plugins: [useOperationGuards(), useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production)],
   });
   return { server, gateway, subgraphUrls, caches };
 }

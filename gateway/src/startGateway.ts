@@ -9,6 +9,7 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { invalidationRoute } from './cache/invalidationRoute.js';
 import { createGateway } from './createGateway.js';
 import { ErrorCode } from './errors.js';
+import { checkPersistedQuery } from './http/checkPersistedQuery.js';
 import { clientAddress } from './http/clientAddress.js';
 import { isBrowserVisit, PRODUCTION_BROWSER_VISIT } from './http/browserVisit.js';
 import { createCorsHandler } from './http/corsHandler.js';
@@ -68,6 +69,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   const listener = graphqlRequestListener(server, {
     maxBodyBytes: config.maxBodyBytes,
     context: observer.observeContext(context),
+    checkRequest: checkPersistedQuery,
     routes: {
       'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       'POST /cache/invalidate': invalidationRoute({ authenticate, caching: caches.responses, maxBodyBytes: config.maxBodyBytes }),

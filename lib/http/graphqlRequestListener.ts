@@ -10,6 +10,8 @@ export interface GraphQLRequestListenerOptions<TContext extends BaseContext> {
   maxBodyBytes: number;
   /** Builds the per-request context; a thrown `HttpError` becomes the answer. */
   context: (req: IncomingMessage) => Promise<TContext>;
+  /** Inspects the parsed body (undefined for a GET) and query string before the context is built; a thrown `HttpError` becomes the answer. */
+  checkRequest?: (body: unknown, search: URLSearchParams) => void;
   /** Extra plain HTTP routes (health, metrics) keyed by `METHOD /path`. */
   routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>>;
 }
@@ -45,6 +47,7 @@ export function graphqlRequestListener<TContext extends BaseContext>(
       return;
     }
     const body = method === 'POST' ? await readJsonBody(req, options.maxBodyBytes) : undefined;
+    options.checkRequest?.(body, url.searchParams);
     // Built before Apollo sees the request, so an HttpError (a bad token) becomes the whole answer.
     const contextValue = await options.context(req);
     const headers = new HeaderMap();
