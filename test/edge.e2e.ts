@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../scripts/system.js';
@@ -45,6 +45,32 @@ async function send(url: string, init: RequestInit & { path?: string } = {}): Pr
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}): Promise<RawResponse> =>
   send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
 
+/** What a client that sends its request slowly receives before the gateway closes the connection. */
+async function dribble(url: string, head: string, chunks: readonly string[], intervalMs: number): Promise<{ received: string; sentAll: boolean }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let received = '';
+  let closed = false;
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => undefined);
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  void ended.then(() => (closed = true));
+  socket.write(head);
+  let sent = 0;
+  for (const chunk of chunks) {
+    if (closed) break;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    if (closed) break;
+    socket.write(chunk);
+    sent += 1;
+  }
+  await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  socket.destroy();
+  return { received, sentAll: sent === chunks.length };
+}
+
 /** A JSON value nested `depth` arrays deep, as text: building it as an object would overflow JSON.stringify here. */
 const nestedJson = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -53,7 +79,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
   let system: RunningSystem;
   let redis: PrivateRedis;
   let jwks: Server;
-  const gateways: Record<'main' | 'replica' | 'production' | 'rsa' | 'jwks' | 'claims' | 'budget' | 'cost', string> = {} as never;
+  const gateways: Record<'main' | 'replica' | 'production' | 'rsa' | 'jwks' | 'claims' | 'budget' | 'cost' | 'slowClients', string> = {} as never;
   const output: string[] = [];
 
   const subgraphRequests = async (): Promise<number> => {
@@ -86,9 +112,11 @@ describe('the edge: authentication, limits and hostile requests', () => {
       system.addGateway({ JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'shop' }),
       system.addGateway({ RATE_LIMIT_REQUESTS: '5', REDIS_URL: '' }),
       system.addGateway({ QUERY_MAX_COST: '100', RATE_LIMIT_COST_PER_WINDOW: '150', REDIS_URL: '' }),
+      // Deadlines short enough to watch a slow client being cut off.
+      system.addGateway({ NODE_ENV: 'production', GATEWAY_WORKERS: '1', REQUEST_TIMEOUT_MS: '1500', HEADERS_TIMEOUT_MS: '1000', REDIS_URL: '' }),
     ]);
-    [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost] = started.map((service) => service.url) as [
-      string, string, string, string, string, string, string,
+    [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost, gateways.slowClients] = started.map((service) => service.url) as [
+      string, string, string, string, string, string, string, string,
     ];
   });
 
@@ -203,6 +231,24 @@ describe('the edge: authentication, limits and hostile requests', () => {
     expect(typo.body.errors?.[0]?.message).toBe('Cannot query field "produc" on type "Query".');
     const development = await post(gateways.main, { query: '{ produc(upc: "1") { name } }' });
     expect(development.body.errors?.[0]?.message).toMatch(/Did you mean "product"/);
+  });
+
+  it('cuts off a client that sends its body one byte at a time at REQUEST_TIMEOUT_MS, answering 408', async () => {
+    const body = JSON.stringify({ query: product });
+    const head = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    // Sent in full, the body would take 200 ms × 34 bytes ≈ 7 s; the deadline is 1.5 s.
+    const { received, sentAll } = await dribble(gateways.slowClients, head, [...body], 200);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(sentAll).toBe(false);
+  });
+
+  it('cuts off a client that sends its headers slowly at HEADERS_TIMEOUT_MS, answering 408', async () => {
+    const headers = ['X-Slow-1: 1\r\n', 'X-Slow-2: 2\r\n', 'X-Slow-3: 3\r\n', 'X-Slow-4: 4\r\n', 'X-Slow-5: 5\r\n', 'X-Slow-6: 6\r\n', 'X-Slow-7: 7\r\n', 'X-Slow-8: 8\r\n', '\r\n'];
+    const { received, sentAll } = await dribble(gateways.slowClients, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n', headers, 400);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(sentAll).toBe(false);
+    // A prompt client of the same gateway is unaffected.
+    expect((await send(gateways.slowClients, { path: '/health' })).status).toBe(200);
   });
 
   it('shows Apollo Sandbox with sign-in instructions in development, and a plain answer in production', async () => {

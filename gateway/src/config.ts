@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
 import { GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
+import { readClientConnectionLimits, type ClientConnectionLimits } from '../../lib/http/clientConnectionLimits.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
@@ -53,6 +54,8 @@ export interface GatewayConfig {
   readonly workers: number;
   /** Logs and traces. */
   readonly observability: ObservabilitySettings;
+  /** How long slow clients may hold a connection, and how many may. Env `REQUEST_TIMEOUT_MS`, `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`. @default 30000 ms, 10000 ms, 10000 */
+  readonly clientConnections: ClientConnectionLimits;
 }
 
 export interface ObservabilitySettings {
@@ -167,6 +170,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
       otlpEndpoint: parseOptionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env['OTEL_EXPORTER_OTLP_ENDPOINT']),
       serviceName: nonEmpty(env['OTEL_SERVICE_NAME']) ?? 'supergate-gateway',
     }),
+    clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
   });
 }
 

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendGraphQLError, sendJson } from '../../lib/http/graphqlRequestListener.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
@@ -85,7 +86,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       },
     },
   });
-  const httpServer = createServer((req, res) => {
+  const httpServer = createLimitedServer(config.clientConnections, (req, res) => {
     observer.observe(req, res);
     // Says which worker process answered (GATEWAY_WORKERS); not shown in production.
     if (!config.production) res.setHeader('x-served-by', String(process.pid));
