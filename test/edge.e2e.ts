@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,29 @@ async function send(url: string, init: RequestInit & { path?: string } = {}): Pr
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}): Promise<RawResponse> =>
   send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
 
+/** A GET with the request target exactly as written: fetch would normalise `/graphql/../metrics` before sending it. */
+function getRawPath(url: string, path: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, path, method: 'GET', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let body: RawResponse['body'];
+        try {
+          body = JSON.parse(text) as RawResponse['body'];
+        } catch {
+          body = { errors: [{ message: text.slice(0, 200) }] };
+        }
+        resolve({ status: res.statusCode ?? 0, headers: new Headers(), body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** What a client that sends its request slowly receives before the gateway closes the connection. */
 async function dribble(url: string, head: string, chunks: readonly string[], intervalMs: number): Promise<{ received: string; sentAll: boolean }> {
   const { hostname, port } = new URL(url);
@@ -80,6 +103,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
   let redis: PrivateRedis;
   let jwks: Server;
   const gateways: Record<'main' | 'replica' | 'production' | 'rsa' | 'jwks' | 'claims' | 'budget' | 'cost' | 'slowClients', string> = {} as never;
+  const metricsUrls: Partial<Record<keyof typeof gateways, string | undefined>> = {};
   const output: string[] = [];
 
   const subgraphRequests = async (): Promise<number> => {
@@ -118,6 +142,8 @@ describe('the edge: authentication, limits and hostile requests', () => {
     [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost, gateways.slowClients] = started.map((service) => service.url) as [
       string, string, string, string, string, string, string, string,
     ];
+    metricsUrls.main = system.services.get('gateway')?.metricsUrl;
+    metricsUrls.production = started[1]?.metricsUrl;
   });
 
   afterAll(async () => {
@@ -159,6 +185,8 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: 'an APQ hash that is not the query’s', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ topProducts { name } }') } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
     { name: 'an APQ of an unknown version', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(product) } } }), status: 400, code: 'PERSISTED_QUERY_NOT_SUPPORTED' },
   ];
+  /** Spellings of /metrics that must not reach it on the public port of a production gateway. */
+  const metricsPathTricks = ['/metrics', '/%2e%2e/metrics', '/graphql/../metrics', '/graphql\\..\\metrics', '/METRICS', '/metrics/', '//metrics'];
 
   const hostile: HostileCase[] = [
     { name: 'malformed JSON', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' }), status: 400, code: 'BAD_REQUEST' },
@@ -200,6 +228,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
       { ...testCase, name: `${testCase.name} (development)`, gateway: 'main' as const },
       { ...testCase, name: `${testCase.name} (production)`, gateway: 'production' as const },
     ]),
+    ...metricsPathTricks.map((path) => ({ name: `GET ${path} on the production GraphQL port`, gateway: 'production' as const, request: (url: string) => getRawPath(url, path), status: 404, code: 'NOT_FOUND' })),
   ];
 
   it(`answers ${hostile.length} hostile or malformed requests with a clear status and code, calling no subgraph`, async () => {
@@ -231,6 +260,20 @@ describe('the edge: authentication, limits and hostile requests', () => {
     expect(typo.body.errors?.[0]?.message).toBe('Cannot query field "produc" on type "Query".');
     const development = await post(gateways.main, { query: '{ produc(upc: "1") { name } }' });
     expect(development.body.errors?.[0]?.message).toMatch(/Did you mean "product"/);
+  });
+
+  it('serves /metrics on the metrics port, and on the GraphQL port only in development', async () => {
+    expect(metricsUrls.production).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(new URL(metricsUrls.production ?? '').port).not.toBe(new URL(gateways.production).port);
+    const scraped = await fetch(metricsUrls.production ?? '');
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('gateway_requests_total');
+    // The metrics port serves nothing else.
+    expect((await getRawPath(metricsUrls.production ?? '', '/graphql')).status).toBe(404);
+    expect((await getRawPath(metricsUrls.production ?? '', '/metrics/../health')).status).toBe(404);
+    expect((await fetch(new URL('/metrics', gateways.main))).status).toBe(200);
+    expect((await fetch(metricsUrls.main ?? '')).status).toBe(200);
+    expect((await getRawPath(gateways.production, '/metrics')).status).toBe(404);
   });
 
   it('cuts off a client that sends its body one byte at a time at REQUEST_TIMEOUT_MS, answering 408', async () => {

@@ -54,6 +54,10 @@ export interface GatewayConfig {
   readonly workers: number;
   /** Logs and traces. */
   readonly observability: ObservabilitySettings;
+  /** Port of the Prometheus `/metrics` server, apart from the GraphQL port; 0 picks a free port. Env `METRICS_PORT`. @default 9464 */
+  readonly metricsPort: number;
+  /** Interface the metrics server binds. Env `METRICS_HOST`. @default '127.0.0.1' */
+  readonly metricsHost: string;
   /** How long slow clients may hold a connection, and how many may. Env `REQUEST_TIMEOUT_MS`, `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`. @default 30000 ms, 10000 ms, 10000 */
   readonly clientConnections: ClientConnectionLimits;
 }
@@ -170,6 +174,8 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
       otlpEndpoint: parseOptionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env['OTEL_EXPORTER_OTLP_ENDPOINT']),
       serviceName: nonEmpty(env['OTEL_SERVICE_NAME']) ?? 'supergate-gateway',
     }),
+    metricsPort: parseInteger('METRICS_PORT', env['METRICS_PORT'], 9464, 0, 65535),
+    metricsHost: nonEmpty(env['METRICS_HOST']) ?? '127.0.0.1',
     clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
   });
 }

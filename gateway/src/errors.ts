@@ -6,6 +6,8 @@ export enum ErrorCode {
   BadRequest = 'BAD_REQUEST',
   BadUserInput = 'BAD_USER_INPUT',
   OperationResolutionFailure = 'OPERATION_RESOLUTION_FAILURE',
+  /** Nothing is served at the requested path: HTTP 404. */
+  NotFound = 'NOT_FOUND',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
   RateLimited = 'RATE_LIMITED',
