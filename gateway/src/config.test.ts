@@ -20,6 +20,9 @@ describe('gateway configuration', () => {
       metricsPort: 9464,
       metricsHost: '127.0.0.1',
       clientConnections: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnections: 10_000 },
+      documentCacheMaxBytes: 30 * 1024 * 1024,
+      queryPlanCacheMaxBytes: 30 * 1024 * 1024,
+      cacheMaxBytes: 64 * 1024 * 1024,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -49,6 +52,7 @@ describe('gateway configuration', () => {
     ['REQUEST_TIMEOUT_MS', '0', /REQUEST_TIMEOUT_MS must be an integer from 100/],
     ['HEADERS_TIMEOUT_MS', '60000', /HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS \(30000\)/],
     ['MAX_CONNECTIONS', 'many', /MAX_CONNECTIONS must be an integer/],
+    ['DOCUMENT_CACHE_MAX_BYTES', '10', /DOCUMENT_CACHE_MAX_BYTES must be an integer from 1048576/],
   ])('refuses %s=%s, naming the variable', (variable, value, message) => {
     expect(() => readGatewayConfig({ [variable]: value })).toThrow(message);
   });

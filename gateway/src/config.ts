@@ -60,6 +60,12 @@ export interface GatewayConfig {
   readonly metricsHost: string;
   /** How long slow clients may hold a connection, and how many may. Env `REQUEST_TIMEOUT_MS`, `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`. @default 30000 ms, 10000 ms, 10000 */
   readonly clientConnections: ClientConnectionLimits;
+  /** Bytes of parsed and validated documents Apollo keeps, so a repeated query skips both. Env `DOCUMENT_CACHE_MAX_BYTES`. @default 31457280 (30 MiB) */
+  readonly documentCacheMaxBytes: number;
+  /** Bytes of query plans kept. Env `QUERY_PLAN_CACHE_MAX_BYTES`. @default 31457280 (30 MiB) */
+  readonly queryPlanCacheMaxBytes: number;
+  /** Bytes each in-memory store (cached answers, persisted queries) may hold when there is no Redis. Env `CACHE_MAX_BYTES`. @default 67108864 (64 MiB) */
+  readonly cacheMaxBytes: number;
 }
 
 export interface ObservabilitySettings {
@@ -177,8 +183,13 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     metricsPort: parseInteger('METRICS_PORT', env['METRICS_PORT'], 9464, 0, 65535),
     metricsHost: nonEmpty(env['METRICS_HOST']) ?? '127.0.0.1',
     clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
+    documentCacheMaxBytes: parseInteger('DOCUMENT_CACHE_MAX_BYTES', env['DOCUMENT_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
+    queryPlanCacheMaxBytes: parseInteger('QUERY_PLAN_CACHE_MAX_BYTES', env['QUERY_PLAN_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
+    cacheMaxBytes: parseInteger('CACHE_MAX_BYTES', env['CACHE_MAX_BYTES'], 64 * MiB, MiB, 65536 * MiB),
   });
 }
+
+const MiB = 1024 * 1024;
 
 const MAX_COUNT = 1_000_000_000;
 

@@ -22,10 +22,10 @@ export interface CacheHooks {
 
 /** The response cache and the persisted-query store, in Redis when there is one, else in bounded memory. */
 export function createCaches(config: GatewayConfig, entityKeys: ReadonlyMap<string, readonly string[]>, redis: RedisClient | undefined, hooks: CacheHooks): GatewayCaches {
-  const persistedQueries = new KeyvKeyValueCache(createKeyv('supergate:apq', redis, config.cacheMaxEntries), hooks.onError);
+  const persistedQueries = new KeyvKeyValueCache(createKeyv('supergate:apq', redis, config.cacheMaxEntries, config.cacheMaxBytes), hooks.onError);
   if (!config.responseCache) return { responses: undefined, persistedQueries };
   const cache = new ResponseCache({
-    store: createKeyv('supergate:response', redis, config.cacheMaxEntries),
+    store: createKeyv('supergate:response', redis, config.cacheMaxEntries, config.cacheMaxBytes),
     tags: redis === undefined ? new MemoryTagIndex() : new RedisTagIndex(redis),
     onError: hooks.onError,
   });
