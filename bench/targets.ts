@@ -44,6 +44,8 @@ export const SUPERGATE_ENV: Readonly<Record<string, string>> = {
   GATEWAY_WORKERS: '1',
   // Rate-limit counters in process memory, whatever the caller's environment says; a Redis-backed target sets its own.
   REDIS_URL: '',
+  // Targets run side by side; a fixed metrics port would clash.
+  METRICS_PORT: '0',
 };
 
 /** The real gateway process, as `npm start` runs it. */

@@ -23,6 +23,8 @@ export interface SystemOptions {
 export interface RunningService {
   readonly name: string;
   readonly url: string;
+  /** Where the service serves Prometheus metrics, when it says so at start-up (the gateway's metrics port). */
+  readonly metricsUrl?: string | undefined;
   readonly process: ChildProcess;
 }
 
@@ -56,11 +58,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const launch = async (name: string, entry: string, env: Record<string, string | undefined>): Promise<RunningService> => {
     // The IPC channel lets a service notice its launcher is gone (even after SIGKILL) and stop too.
     const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const url = await waitForListening(name, child, log, options.startTimeoutMs ?? 60_000);
+    const { url, metricsUrl } = await waitForListening(name, child, log, options.startTimeoutMs ?? 60_000);
     child.once('exit', (code, signal) => {
       if (!stopping && !replaced.has(child)) options.onCrash?.(name, code, signal);
     });
-    const service = { name, url, process: child };
+    const service = { name, url, metricsUrl, process: child };
     services.set(name, service);
     return service;
   };
@@ -80,7 +82,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     return launch(entry.name, `subgraphs/${entry.name}/index.ts`, env);
   };
   const launchGateway = (port: string, urlOf: (name: string) => string | undefined, name = 'gateway', extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningService> => {
-    const env: Record<string, string | undefined> = { ...baseEnv, PORT: port };
+    // On free ports the metrics port is free too, unless the caller chose one.
+    const env: Record<string, string | undefined> = { ...(options.freePorts ? { METRICS_PORT: '0' } : {}), ...baseEnv, PORT: port };
     for (const entry of entries) env[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = urlOf(entry.name);
     return launch(name, 'gateway/src/index.ts', { ...env, ...extraEnv });
   };
@@ -148,9 +151,10 @@ function portFor(entry: SubgraphEntry, env: Record<string, string | undefined>):
   return port;
 }
 
-function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<string> {
+function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<{ url: string; metricsUrl: string | undefined }> {
   return new Promise((resolve, reject) => {
     const output: string[] = [];
+    let metricsUrl: string | undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.join('\n')}`));
@@ -158,10 +162,11 @@ function waitForListening(name: string, child: ChildProcess, log: (line: string)
     const onLine = (line: string): void => {
       output.push(line);
       log(line.startsWith('[') ? line : `[${name}] ${line}`);
+      metricsUrl ??= /serving metrics at (\S+)/.exec(line)?.[1];
       const match = /listening on (\S+)/.exec(line);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve({ url: match[1], metricsUrl });
       }
     };
     forEachLine(child.stdout, onLine);

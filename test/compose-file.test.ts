@@ -119,6 +119,20 @@ describe('docker-compose.yml', () => {
     expect(gatewayReplicas.map(([, service]) => healthcheckPath(service))).toEqual(gatewayReplicas.map(() => '/ready'));
   });
 
+  it('Prometheus scrapes every replica on its metrics port, which the replicas bind on the container network', () => {
+    const scrape = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { metrics_path?: string; static_configs: { targets: string[] }[] }[] };
+    const prometheus = compose.services['prometheus'];
+    expect(prometheus?.volumes).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((config) => config.targets));
+    expect(targets.sort()).toEqual(gatewayReplicas.map(([name, service]) => `${name}:${env(service, 'METRICS_PORT')}`).sort());
+    expect(scrape.scrape_configs.map((job) => job.metrics_path ?? '/metrics')).toEqual(['/metrics']);
+    const problems = gatewayReplicas.flatMap(([name, service]) => [
+      ...(env(service, 'METRICS_HOST') === '0.0.0.0' ? [] : [`${name}: METRICS_HOST is ${env(service, 'METRICS_HOST')}, unreachable from the prometheus container`]),
+      ...(env(service, 'METRICS_PORT') !== env(service, 'PORT') ? [] : [`${name}: metrics on the GraphQL port`]),
+    ]);
+    expect(problems).toEqual([]);
+  });
+
   it('puts an nginx edge on port 4000 in front of the replicas', () => {
     const edge = compose.services['edge'];
     expect(edge?.image).toBe('nginx:1.27-alpine');

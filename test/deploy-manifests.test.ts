@@ -349,6 +349,24 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect({ readiness: container?.readinessProbe?.httpGet?.path, liveness: container?.livenessProbe?.httpGet?.path }).toEqual({ readiness: '/ready', liveness: '/health' });
   });
 
+  it('Prometheus scrapes the gateway pods on the metrics port, which no Service exposes', () => {
+    const deployment = gatewayDeployment();
+    const [container] = deployment.spec.template.spec.containers;
+    const env = environment(container as Container);
+    const annotations = (deployment.spec.template.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+    const metricsPort = env.get('METRICS_PORT')?.value;
+    expect({ scrape: annotations['prometheus.io/scrape'], port: annotations['prometheus.io/port'], path: annotations['prometheus.io/path'], host: env.get('METRICS_HOST')?.value }).toEqual({
+      scrape: 'true',
+      port: metricsPort,
+      path: '/metrics',
+      host: '0.0.0.0',
+    });
+    expect(containerPort(container as Container, Number(metricsPort))).toBe(Number(metricsPort));
+    expect(metricsPort).not.toBe(env.get('PORT')?.value);
+    const exposed = services.filter((service) => selectedDeployments(service.spec.selector).includes(deployment)).flatMap((service) => (service.spec.ports ?? []).map((port) => containerPort(container as Container, port.targetPort ?? port.port)));
+    expect(exposed).not.toContain(Number(metricsPort));
+  });
+
   it('every process listens on the port its container declares', () => {
     const problems = deployments.flatMap((deployment) =>
       deployment.spec.template.spec.containers.flatMap((container) => {

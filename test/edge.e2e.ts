@@ -1,6 +1,6 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../scripts/system.js';
@@ -46,11 +46,65 @@ async function send(url: string, init: RequestInit & { path?: string } = {}): Pr
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}): Promise<RawResponse> =>
   send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
 
+/** A GET with the request target exactly as written: fetch would normalise `/graphql/../metrics` before sending it. */
+function getRawPath(url: string, path: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, path, method: 'GET', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let body: RawResponse['body'];
+        try {
+          body = JSON.parse(text) as RawResponse['body'];
+        } catch {
+          body = { errors: [{ message: text.slice(0, 200) }] };
+        }
+        resolve({ status: res.statusCode ?? 0, headers: new Headers(), body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** What a client that sends its request slowly receives before the gateway closes the connection. */
+async function dribble(url: string, head: string, chunks: readonly string[], intervalMs: number): Promise<{ received: string; sentAll: boolean }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let received = '';
+  let closed = false;
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => undefined);
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  void ended.then(() => (closed = true));
+  socket.write(head);
+  let sent = 0;
+  for (const chunk of chunks) {
+    if (closed) break;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    if (closed) break;
+    socket.write(chunk);
+    sent += 1;
+  }
+  await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  socket.destroy();
+  return { received, sentAll: sent === chunks.length };
+}
+
+/** A JSON value nested `depth` arrays deep, as text: building it as an object would overflow JSON.stringify here. */
+const nestedJson = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 describe('the edge: authentication, limits and hostile requests', () => {
   let system: RunningSystem;
   let redis: PrivateRedis;
   let jwks: Server;
-  const gateways: Record<'main' | 'replica' | 'production' | 'rsa' | 'jwks' | 'claims' | 'budget' | 'cost', string> = {} as never;
+  const gateways: Record<'main' | 'replica' | 'production' | 'rsa' | 'jwks' | 'claims' | 'budget' | 'cost' | 'slowClients', string> = {} as never;
+  const metricsUrls: Partial<Record<keyof typeof gateways, string | undefined>> = {};
   const output: string[] = [];
 
   const subgraphRequests = async (): Promise<number> => {
@@ -83,10 +137,14 @@ describe('the edge: authentication, limits and hostile requests', () => {
       system.addGateway({ JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'shop' }),
       system.addGateway({ RATE_LIMIT_REQUESTS: '5', REDIS_URL: '' }),
       system.addGateway({ QUERY_MAX_COST: '100', RATE_LIMIT_COST_PER_WINDOW: '150', REDIS_URL: '' }),
+      // Deadlines short enough to watch a slow client being cut off.
+      system.addGateway({ NODE_ENV: 'production', GATEWAY_WORKERS: '1', REQUEST_TIMEOUT_MS: '1500', HEADERS_TIMEOUT_MS: '1000', REDIS_URL: '' }),
     ]);
-    [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost] = started.map((service) => service.url) as [
-      string, string, string, string, string, string, string,
+    [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost, gateways.slowClients] = started.map((service) => service.url) as [
+      string, string, string, string, string, string, string, string,
     ];
+    metricsUrls.main = system.services.get('gateway')?.metricsUrl;
+    metricsUrls.production = started[1]?.metricsUrl;
   });
 
   afterAll(async () => {
@@ -106,6 +164,8 @@ describe('the edge: authentication, limits and hostile requests', () => {
     code: string;
     /** `extensions.limit` of a QUERY_TOO_COMPLEX refusal. */
     limit?: string;
+    /** An execution error a subgraph raises (a bad cursor) reaches that subgraph by nature; its subgraph requests are not counted. */
+    reachesSubgraph?: true;
   }
 
   const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
@@ -125,6 +185,29 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: 'a variable default that multiplies the cost, sent without variables', request: (url) => post(url, { query: 'query($n: Int = 100) { topProducts(first: $n) { reviews(first: $n) { author { reviews { body } } } } }' }), limit: 'cost' },
     { name: 'an author list with no size argument (User.reviews has @listSize)', request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { body } } } } }' }), limit: 'cost' },
   ];
+
+  const cursor = (text: string): string => Buffer.from(text).toString('base64url');
+  const productsAfter = (after: string): string => `{ products(first: 2, after: "${after}") { edges { cursor } } }`;
+  /** Client mistakes that get the same stable answer from the development and the production gateway. */
+  const inBothModes: HostileCase[] = [
+    { name: 'a subscription over HTTP POST', request: (url) => post(url, { query: 'subscription { product(upc: "1") { name } }' }), status: 400, code: 'OPERATION_NOT_SUPPORTED' },
+    { name: 'a NUL byte in a string argument', request: (url) => post(url, { query: '{ product(upc: "1\\u0000") { name } }' }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'a NUL byte in a string variable', request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: '1\u0000' } }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'a NUL byte in the token sub', request: (url) => post(url, { query: '{ me { id } }' }, bearer(token('u1\u0000admin'))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a garbage cursor', request: (url) => post(url, { query: productsAfter('garbage') }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
+    { name: 'an out-of-range cursor', request: (url) => post(url, { query: productsAfter(cursor(`pos:${'9'.repeat(400)}`)) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
+    { name: 'a cursor past a database integer', request: (url) => post(url, { query: productsAfter(cursor('pos:99999999999')) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
+    {
+      name: 'variables nested 100,000 deep',
+      request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query": ${JSON.stringify(product)}, "variables": {"v": ${nestedJson(100_000)}}}` }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    { name: 'an APQ hash that is not the query’s', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ topProducts { name } }') } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
+    { name: 'an APQ of an unknown version', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(product) } } }), status: 400, code: 'PERSISTED_QUERY_NOT_SUPPORTED' },
+  ];
+  /** Spellings of /metrics that must not reach it on the public port of a production gateway. */
+  const metricsPathTricks = ['/metrics', '/%2e%2e/metrics', '/graphql/../metrics', '/graphql\\..\\metrics', '/METRICS', '/metrics/', '//metrics'];
 
   const hostile: HostileCase[] = [
     { name: 'malformed JSON', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' }), status: 400, code: 'BAD_REQUEST' },
@@ -165,6 +248,11 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': jwt.sign({ sub: 'u1', scopes: ['admin'] }, GATEWAY_SECRET, { issuer: 'gateway', expiresIn: 60 }) }), status: 200, code: 'UNAUTHENTICATED' },
     { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
     { name: 'an admin-only field without the admin scope', request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN' },
+    ...inBothModes.flatMap((testCase) => [
+      { ...testCase, name: `${testCase.name} (development)`, gateway: 'main' as const },
+      { ...testCase, name: `${testCase.name} (production)`, gateway: 'production' as const },
+    ]),
+    ...metricsPathTricks.map((path) => ({ name: `GET ${path} on the production GraphQL port`, gateway: 'production' as const, request: (url: string) => getRawPath(url, path), status: 404, code: 'NOT_FOUND' })),
   ];
 
   it(`answers ${hostile.length} hostile or malformed requests with a clear status and code, calling no subgraph`, async () => {
@@ -176,7 +264,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
       const after = await subgraphRequests();
       const extensions = response.body.errors?.[0]?.extensions;
       const limit = extensions?.['limit'] === undefined ? '' : ` ${String(extensions['limit'])}`;
-      outcomes.push(`${testCase.name}: ${response.status} ${String(extensions?.['code'])}${limit}${after === before ? '' : `, ${after - before} subgraph request(s)`}`);
+      outcomes.push(`${testCase.name}: ${response.status} ${String(extensions?.['code'])}${limit}${after === before || testCase.reachesSubgraph ? '' : `, ${after - before} subgraph request(s)`}`);
     }
     expect(outcomes).toEqual(hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}${testCase.limit === undefined ? '' : ` ${testCase.limit}`}`));
   });
@@ -217,6 +305,47 @@ describe('the edge: authentication, limits and hostile requests', () => {
     const bad = await post(gateways.production, { query: product }, bearer('not.a.jwt'));
     expect(JSON.stringify(bad.body)).not.toMatch(/stacktrace|node_modules/);
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  });
+
+  it('production keeps the documented extensions of QUERY_TOO_COMPLEX and RATE_LIMITED, and suggests no field names', async () => {
+    const tooCostly = await post(gateways.production, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' });
+    expect(tooCostly.body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 50000 });
+    const typo = await post(gateways.production, { query: '{ produc(upc: "1") { name } }' });
+    expect(typo.body.errors?.[0]?.message).toBe('Cannot query field "produc" on type "Query".');
+    const development = await post(gateways.main, { query: '{ produc(upc: "1") { name } }' });
+    expect(development.body.errors?.[0]?.message).toMatch(/Did you mean "product"/);
+  });
+
+  it('serves /metrics on the metrics port, and on the GraphQL port only in development', async () => {
+    expect(metricsUrls.production).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(new URL(metricsUrls.production ?? '').port).not.toBe(new URL(gateways.production).port);
+    const scraped = await fetch(metricsUrls.production ?? '');
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('gateway_requests_total');
+    // The metrics port serves nothing else.
+    expect((await getRawPath(metricsUrls.production ?? '', '/graphql')).status).toBe(404);
+    expect((await getRawPath(metricsUrls.production ?? '', '/metrics/../health')).status).toBe(404);
+    expect((await fetch(new URL('/metrics', gateways.main))).status).toBe(200);
+    expect((await fetch(metricsUrls.main ?? '')).status).toBe(200);
+    expect((await getRawPath(gateways.production, '/metrics')).status).toBe(404);
+  });
+
+  it('cuts off a client that sends its body one byte at a time at REQUEST_TIMEOUT_MS, answering 408', async () => {
+    const body = JSON.stringify({ query: product });
+    const head = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    // Sent in full, the body would take 200 ms × 34 bytes ≈ 7 s; the deadline is 1.5 s.
+    const { received, sentAll } = await dribble(gateways.slowClients, head, [...body], 200);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(sentAll).toBe(false);
+  });
+
+  it('cuts off a client that sends its headers slowly at HEADERS_TIMEOUT_MS, answering 408', async () => {
+    const headers = ['X-Slow-1: 1\r\n', 'X-Slow-2: 2\r\n', 'X-Slow-3: 3\r\n', 'X-Slow-4: 4\r\n', 'X-Slow-5: 5\r\n', 'X-Slow-6: 6\r\n', 'X-Slow-7: 7\r\n', 'X-Slow-8: 8\r\n', '\r\n'];
+    const { received, sentAll } = await dribble(gateways.slowClients, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n', headers, 400);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(sentAll).toBe(false);
+    // A prompt client of the same gateway is unaffected.
+    expect((await send(gateways.slowClients, { path: '/health' })).status).toBe(200);
   });
 
   it('shows Apollo Sandbox with sign-in instructions in development, and a plain answer in production', async () => {

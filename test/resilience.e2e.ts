@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningService, type RunningSystem } from '../scripts/system.js';
 import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
@@ -208,5 +209,21 @@ describe('resilience: timeouts, circuit breaking, graceful shutdown and workers'
       reviews.mode = 'forward';
       reviews.release();
     }
+  });
+
+  it('tells a production client that checkout failed upstream with UPSTREAM_FAILED, unmasked, while inventory is down', { timeout: 120_000 }, async () => {
+    const gateway = await system.addGateway({ NODE_ENV: 'production', GATEWAY_WORKERS: '1' });
+    const buyer = { authorization: `Bearer ${jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: 300 })}` };
+    const placeOrder = 'mutation ($key: String!) { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: $key }) { id } }';
+    await system.kill('inventory');
+    try {
+      const response = await postGraphQL(gateway.url, placeOrder, { key: `upstream-${Date.now()}` }, buyer);
+      expect(response.status).toBe(200);
+      expect(response.body.errors).toEqual([{ message: 'inventory is unavailable', path: ['placeOrder'], extensions: { code: 'UPSTREAM_FAILED', serviceName: 'orders' } }]);
+    } finally {
+      await system.restart('inventory');
+    }
+    const recovered = await postGraphQL(gateway.url, placeOrder, { key: `upstream-after-${Date.now()}` }, buyer);
+    expect(recovered.body.errors).toBeUndefined();
   });
 });

@@ -16,6 +16,14 @@ describe('gateway configuration', () => {
     const config = readGatewayConfig({});
     expect(config).toMatchObject({ production: false, port: 4000, host: '127.0.0.1', maxBodyBytes: 1_048_576, subgraphUrls: {} });
     expect(config.supergraphPath).toMatch(/schema\/supergraph\.graphql$/);
+    expect(config).toMatchObject({
+      metricsPort: 9464,
+      metricsHost: '127.0.0.1',
+      clientConnections: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnections: 10_000 },
+      documentCacheMaxBytes: 30 * 1024 * 1024,
+      queryPlanCacheMaxBytes: 30 * 1024 * 1024,
+      cacheMaxBytes: 64 * 1024 * 1024,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -40,6 +48,11 @@ describe('gateway configuration', () => {
     ['CORS_ORIGINS', 'https://shop.example/path', /CORS_ORIGINS must be comma-separated origins/],
     ['FORWARD_HEADERS', 'accept-language, Authorization', /FORWARD_HEADERS must be free of headers the gateway owns/],
     ['TRUST_PROXY_HOPS', '-1', /TRUST_PROXY_HOPS must be an integer from 0 to 10/],
+    ['METRICS_PORT', '99999', /METRICS_PORT must be an integer from 0 to 65535/],
+    ['REQUEST_TIMEOUT_MS', '0', /REQUEST_TIMEOUT_MS must be an integer from 100/],
+    ['HEADERS_TIMEOUT_MS', '60000', /HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS \(30000\)/],
+    ['MAX_CONNECTIONS', 'many', /MAX_CONNECTIONS must be an integer/],
+    ['DOCUMENT_CACHE_MAX_BYTES', '10', /DOCUMENT_CACHE_MAX_BYTES must be an integer from 1048576/],
   ])('refuses %s=%s, naming the variable', (variable, value, message) => {
     expect(() => readGatewayConfig({ [variable]: value })).toThrow(message);
   });

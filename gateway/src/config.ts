@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
 import { GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
+import { readClientConnectionLimits, type ClientConnectionLimits } from '../../lib/http/clientConnectionLimits.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
@@ -54,6 +55,16 @@ export interface GatewayConfig {
   readonly workers: number;
   /** Logs and traces. */
   readonly observability: ObservabilitySettings;
+  /** Port of the Prometheus `/metrics` server, apart from the GraphQL port; 0 picks a free port. Env `METRICS_PORT`. @default 9464 */
+  readonly metricsPort: number;
+  /** Interface the metrics server binds. Env `METRICS_HOST`. @default '127.0.0.1' */
+  readonly metricsHost: string;
+  /** How long slow clients may hold a connection, and how many may. Env `REQUEST_TIMEOUT_MS`, `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`. @default 30000 ms, 10000 ms, 10000 */
+  readonly clientConnections: ClientConnectionLimits;
+  /** Bytes of parsed and validated documents Apollo keeps, so a repeated query skips both. Env `DOCUMENT_CACHE_MAX_BYTES`. @default 31457280 (30 MiB) */
+  readonly documentCacheMaxBytes: number;
+  /** Bytes of query plans kept. Env `QUERY_PLAN_CACHE_MAX_BYTES`. @default 31457280 (30 MiB) */
+  readonly queryPlanCacheMaxBytes: number;
 }
 
 export interface ObservabilitySettings {
@@ -182,11 +193,17 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
       otlpEndpoint: parseOptionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', env['OTEL_EXPORTER_OTLP_ENDPOINT']),
       serviceName: nonEmpty(env['OTEL_SERVICE_NAME']) ?? 'supergate-gateway',
     }),
+    metricsPort: parseInteger('METRICS_PORT', env['METRICS_PORT'], 9464, 0, 65535),
+    metricsHost: nonEmpty(env['METRICS_HOST']) ?? '127.0.0.1',
+    clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
+    documentCacheMaxBytes: parseInteger('DOCUMENT_CACHE_MAX_BYTES', env['DOCUMENT_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
+    queryPlanCacheMaxBytes: parseInteger('QUERY_PLAN_CACHE_MAX_BYTES', env['QUERY_PLAN_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
   });
 }
 
-const MAX_COUNT = 1_000_000_000;
 const MiB = 1024 * 1024;
+
+const MAX_COUNT = 1_000_000_000;
 
 /** Where Apollo Sandbox and Apollo Studio send requests from. */
 const APOLLO_SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
-import type { ApolloGateway } from '@apollo/gateway';
+import type { ApolloGateway, GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import type { DocumentNode } from 'graphql';
 import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import { BoundedMemoryCache } from './cache/BoundedMemoryCache.js';
 import { createCaches, type GatewayCaches } from './cache/createCaches.js';
 import type { RedisClient } from './redis/RedisConnection.js';
 import { EdgeGateway } from './EdgeGateway.js';
 import { createFormatError } from './formatError.js';
+import { useOperationGuards } from './guards/useOperationGuards.js';
 import { landingPagePlugin } from './landingPage.js';
 import type { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { observeSubgraphs } from './observability/observeSubgraphs.js';
@@ -21,12 +24,18 @@ import { SubgraphCalls } from './resilience/SubgraphCalls.js';
 import { useSubgraphCalls } from './resilience/useSubgraphCalls.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 
+/** What the query planner caches; `@apollo/gateway` does not export the type by name. */
+type QueryPlan = Parameters<NonNullable<NonNullable<ApolloGatewayConfig['queryPlannerConfig']>['cache']>['set']>[1];
+
 export interface Gateway {
   readonly server: ApolloServer<GatewayContext>;
   readonly gateway: ApolloGateway;
   /** Each subgraph's routing URL by name, filled in when the supergraph loads. */
   readonly subgraphUrls: ReadonlyMap<string, string>;
   readonly caches: GatewayCaches;
+  /** Apollo's parsed-document and query-plan caches, each bounded in bytes. */
+  readonly documents: BoundedMemoryCache<DocumentNode>;
+  readonly queryPlans: BoundedMemoryCache<QueryPlan>;
 }
 
 /** Where the gateway reports what it does. */
@@ -60,8 +69,11 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
     onLookup: (outcome) => metrics.cacheLookup(outcome),
     onPurge: (entries) => metrics.cacheInvalidation(entries),
   });
+  const documents = new BoundedMemoryCache<DocumentNode>(config.documentCacheMaxBytes);
+  const queryPlans = new BoundedMemoryCache<QueryPlan>(config.queryPlanCacheMaxBytes);
   const gateway = new EdgeGateway(
     {
+      queryPlannerConfig: { cache: queryPlans },
       // Served from the file, and replaced without a restart whenever a valid new one is written there.
       supergraphSdl: async ({ update }) => {
         const watcher = watchSupergraphFile(
@@ -107,10 +119,13 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
     // The process owns signal handling and stops the HTTP server first; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !config.production,
+    // "Did you mean …?" would spell out the schema that production's closed introspection hides.
+    hideSchemaDetailsFromClientErrors: config.production,
+    documentStore: documents,
     formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error'), config.queryLimits.depth),
-    plugins: [useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production)],
+    plugins: [useOperationGuards(), useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production)],
   });
-  return { server, gateway, subgraphUrls, caches };
+  return { server, gateway, subgraphUrls, caches, documents, queryPlans };
 }
 
 function missingUrl(name: string): never {

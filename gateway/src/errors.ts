@@ -6,6 +6,8 @@ export enum ErrorCode {
   BadRequest = 'BAD_REQUEST',
   BadUserInput = 'BAD_USER_INPUT',
   OperationResolutionFailure = 'OPERATION_RESOLUTION_FAILURE',
+  /** Nothing is served at the requested path: HTTP 404. */
+  NotFound = 'NOT_FOUND',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
   RateLimited = 'RATE_LIMITED',
@@ -15,6 +17,14 @@ export enum ErrorCode {
   SubgraphTimeout = 'SUBGRAPH_TIMEOUT',
   SubgraphError = 'SUBGRAPH_ERROR',
   InternalServerError = 'INTERNAL_SERVER_ERROR',
+  /** The operation's type (a subscription over HTTP, or one the schema lacks) is not served here: HTTP 400. */
+  OperationNotSupported = 'OPERATION_NOT_SUPPORTED',
+  /** An automatic persisted query whose `sha256Hash` is not the hash of its `query`: HTTP 400. */
+  PersistedQueryHashMismatch = 'PERSISTED_QUERY_HASH_MISMATCH',
+  /** An automatic persisted query of a version other than 1, or APQ turned off: HTTP 400. */
+  PersistedQueryNotSupported = 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** A subgraph could not reach a service it depends on (orders without inventory); retry later. */
+  UpstreamFailed = 'UPSTREAM_FAILED',
 }
 
 /** A GraphQL error with a stable code and, when it changes the HTTP answer, a status. */

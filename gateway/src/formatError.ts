@@ -7,16 +7,17 @@ const CLIENT_SAFE_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
   'NOT_FOUND',
   'OUT_OF_STOCK',
 ]);
 
-/** Extensions a client may see; anything else (stack traces, upstream responses) is dropped. */
-const CLIENT_SAFE_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'upc'];
+/**
+ * Extensions a client may see; anything else (stack traces, upstream responses)
+ * is dropped. `limit`/`max` come with QUERY_TOO_COMPLEX, `rule`/`retryAfter`
+ * with RATE_LIMITED, as the README documents.
+ */
+const CLIENT_SAFE_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'upc', 'limit', 'max', 'rule', 'retryAfter'];
 
 /**
  * Shapes every error leaving the gateway. In production an error without a

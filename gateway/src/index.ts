@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     return;
   }
   const gateway = await startGateway(config);
+  // Printed before the listening line, which launchers wait for.
+  console.log(`[gateway] serving metrics at ${gateway.metricsUrl}`);
   console.log(`[gateway] listening on ${gateway.url}${config.production ? '' : ' (development mode)'}`);
   let stopping = false;
   const stop = (): void => {

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendGraphQLError, sendJson } from '../../lib/http/graphqlRequestListener.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
@@ -10,10 +11,12 @@ import { FetchEpoch } from './cache/FetchEpoch.js';
 import { invalidationRoute } from './cache/invalidationRoute.js';
 import { createGateway } from './createGateway.js';
 import { ErrorCode } from './errors.js';
+import { checkPersistedQuery } from './http/checkPersistedQuery.js';
 import { clientAddress } from './http/clientAddress.js';
 import { isBrowserVisit, PRODUCTION_BROWSER_VISIT } from './http/browserVisit.js';
 import { createCorsHandler } from './http/corsHandler.js';
 import { GatewayMetrics } from './observability/GatewayMetrics.js';
+import { startMetricsServer } from './observability/metricsServer.js';
 import { Readiness } from './observability/Readiness.js';
 import { RequestObserver } from './observability/RequestObserver.js';
 import { startTracing } from './observability/startTracing.js';
@@ -24,6 +27,8 @@ import { gracefulClose } from './resilience/gracefulClose.js';
 
 export interface RunningGateway {
   readonly url: string;
+  /** Where Prometheus scrapes: `METRICS_HOST`:`METRICS_PORT`, never the GraphQL port in production. */
+  readonly metricsUrl: string;
   readonly httpServer: Server;
   stop(): Promise<void>;
 }
@@ -35,7 +40,11 @@ export interface StartGatewayOptions {
   logger?: Logger;
 }
 
-/** Starts the gateway's HTTP server: GraphQL at /graphql, liveness at /health, readiness at /ready, Prometheus metrics at /metrics. */
+/**
+ * Starts the gateway's HTTP server: GraphQL at /graphql, liveness at /health,
+ * readiness at /ready; and Prometheus metrics at /metrics on a port of their
+ * own (also on the main port in development, for convenience).
+ */
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway', config.observability.logLevel);
   const log = options.log ?? ((level, message) => logger[level](message));
@@ -66,9 +75,16 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     return { viewer, caller, requestId: observer.requestId(req), forwardedHeaders: forwardedHeaders(req, config.forwardHeaders), changedEntities: new Set(), fetchEpoch: new FetchEpoch() };
   };
 
+  const serveMetrics = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (redis !== undefined) metrics.redisAvailable(redis.available);
+    const text = await metrics.render();
+    res.setHeader('content-type', metrics.contentType);
+    res.end(text);
+  };
   const listener = graphqlRequestListener(server, {
     maxBodyBytes: config.maxBodyBytes,
     context: observer.observeContext(context),
+    checkRequest: checkPersistedQuery,
     routes: {
       'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
       'POST /cache/invalidate': invalidationRoute({ authenticate, caching: caches.responses, maxBodyBytes: config.maxBodyBytes }),
@@ -76,15 +92,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
         const { httpStatus, body } = await readiness.report();
         sendJson(res, httpStatus, body);
       },
-      'GET /metrics': async (_req, res) => {
-        if (redis !== undefined) metrics.redisAvailable(redis.available);
-        const text = await metrics.render();
-        res.setHeader('content-type', metrics.contentType);
-        res.end(text);
-      },
+      // Production answers it on the metrics port only.
+      ...(config.production ? {} : { 'GET /metrics': serveMetrics }),
     },
   });
-  const httpServer = createServer((req, res) => {
+  const httpServer = createLimitedServer(config.clientConnections, (req, res) => {
     observer.observe(req, res);
     // Says which worker process answered (GATEWAY_WORKERS); not shown in production.
     if (!config.production) res.setHeader('x-served-by', String(process.pid));
@@ -102,15 +114,20 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   });
   httpServer.keepAliveTimeout = 65_000;
   const closeHttpServer = gracefulClose(httpServer);
+  const metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, config.clientConnections, serveMetrics);
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}/graphql`,
+    metricsUrl: metricsServer.url,
     httpServer,
     async stop() {
       readiness.markStopping();
+      // Scraped to the end, so the last requests are counted.
       const { cutOff } = await closeHttpServer(config.shutdownGraceMs);
+      metricsServer.server.close();
+      metricsServer.server.closeAllConnections();
       if (cutOff > 0) logger.warn({ cutOff }, `shutdown grace period (${config.shutdownGraceMs} ms) ran out; cut off ${cutOff} requests`);
       await server.stop();
       await redis?.close();

@@ -10,6 +10,8 @@ export interface GraphQLRequestListenerOptions<TContext extends BaseContext> {
   maxBodyBytes: number;
   /** Builds the per-request context; a thrown `HttpError` becomes the answer. */
   context: (req: IncomingMessage) => Promise<TContext>;
+  /** Inspects the parsed body (undefined for a GET) and query string before the context is built; a thrown `HttpError` becomes the answer. */
+  checkRequest?: (body: unknown, search: URLSearchParams) => void;
   /** Extra plain HTTP routes (health, metrics) keyed by `METHOD /path`. */
   routes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>>;
 }
@@ -33,18 +35,20 @@ export function graphqlRequestListener<TContext extends BaseContext>(
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const { path, search } = splitTarget(req.url ?? '/');
     const method = (req.method ?? 'GET').toUpperCase();
-    const route = routes[`${method} ${url.pathname}`];
+    const route = routes[`${method} ${path}`];
     if (route !== undefined) {
       await route(req, res);
       return;
     }
-    if (url.pathname !== graphqlPath) {
-      sendGraphQLError(res, new HttpError(404, 'NOT_FOUND', `Nothing is served at ${url.pathname}; GraphQL is at ${graphqlPath}.`));
+    if (path !== graphqlPath) {
+      sendGraphQLError(res, new HttpError(404, 'NOT_FOUND', `Nothing is served at this path; GraphQL is at ${graphqlPath}.`));
       return;
     }
+    const url = new URL(search, 'http://localhost');
     const body = method === 'POST' ? await readJsonBody(req, options.maxBodyBytes) : undefined;
+    options.checkRequest?.(body, url.searchParams);
     // Built before Apollo sees the request, so an HttpError (a bad token) becomes the whole answer.
     const contextValue = await options.context(req);
     const headers = new HeaderMap();
@@ -64,6 +68,17 @@ export function graphqlRequestListener<TContext extends BaseContext>(
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
+}
+
+/**
+ * The request target's path exactly as sent, and its query string. Routes match
+ * the path as sent, never a normalised one: `/graphql/../metrics`,
+ * `/%2e%2e/metrics` or `/graphql\..\metrics` name no route, so no spelling
+ * reaches a route it does not spell.
+ */
+function splitTarget(target: string): { path: string; search: string } {
+  const queryStart = target.indexOf('?');
+  return queryStart === -1 ? { path: target, search: '' } : { path: target.slice(0, queryStart), search: target.slice(queryStart) };
 }
 
 /** Answers with a GraphQL-shaped error body, as clients expect from a GraphQL endpoint. */

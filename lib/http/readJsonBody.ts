@@ -1,10 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './HttpError.js';
+import { nestsDeeperThan } from './jsonDepth.js';
+
+/**
+ * Deepest nesting of objects and arrays accepted in a body. The envelope
+ * (`{ "variables": { ... } }`) takes two levels; GraphQL input rarely needs a
+ * dozen more, and beyond a few thousand the parsed value overflows the stack of
+ * everything that walks it recursively.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 /**
  * Reads and parses a JSON request body, refusing bodies over `maxBytes`
  * without buffering them. Returns `undefined` when the request has no JSON body
  * (GET, or another content type) so Apollo can answer with its own message.
+ * A body nested deeper than `MAX_JSON_DEPTH` is refused with 400 `BAD_USER_INPUT`.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -25,11 +35,14 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (!isJsonContentType(req.headers['content-type'])) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return undefined;
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
   }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw new HttpError(400, 'BAD_USER_INPUT', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
+  return body;
 }
 
 function isJsonContentType(contentType: string | undefined): boolean {

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type VouchedIdentity } from '../../lib/gatewayToken.js';
+import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
 import { createLogger } from '../../lib/logger.js';
@@ -34,7 +34,8 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
   if (applied.length > 0) console.log(`[${config.name}] applied migrations: ${applied.join(', ')}`);
   const server = definition.createServer(db);
   await server.start();
-  const httpServer = createServer(
+  const httpServer = createLimitedServer(
+    config.clientConnections,
     logRequests(createLogger(config.name, config.logLevel), graphqlRequestListener(server, {
       maxBodyBytes: MAX_BODY_BYTES,
       context: async (req) => {

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../lib/ConfigError.js';
 /** Settings every subgraph process reads from its environment at start-up. */
 import { readGatewaySecret } from '../../lib/gatewayToken.js';
+import { readClientConnectionLimits, type ClientConnectionLimits } from '../../lib/http/clientConnectionLimits.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
 
 export interface SubgraphConfig {
@@ -20,6 +21,8 @@ export interface SubgraphConfig {
   readonly peers: Readonly<Record<string, string>>;
   /** Least severe level logged; `silent` logs nothing. Env `LOG_LEVEL`. @default 'info' */
   readonly logLevel: LogLevel;
+  /** How long slow clients may hold a connection, and how many may. Env `REQUEST_TIMEOUT_MS`, `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`. @default 30000 ms, 10000 ms, 10000 */
+  readonly clientConnections: ClientConnectionLimits;
 }
 
 /**
@@ -49,6 +52,7 @@ export function readSubgraphConfig(
     production,
     peers: Object.freeze(peers),
     logLevel: readLogLevel(env['LOG_LEVEL']),
+    clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
   });
 }
 

@@ -1,5 +1,7 @@
 import { SubgraphError, SubgraphErrorCode } from './errors.js';
 
+const MAX_POSITION = 2_147_483_647;
+
 /** Opaque pagination cursors: the position of a row, base64url-encoded. */
 export function encodeCursor(position: number): string {
   return Buffer.from(`pos:${position}`).toString('base64url');
@@ -7,9 +9,11 @@ export function encodeCursor(position: number): string {
 
 export function decodeCursor(cursor: string | null | undefined): number {
   if (cursor === null || cursor === undefined) return 0;
-  const match = /^pos:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (match?.[1] === undefined) throw new SubgraphError(SubgraphErrorCode.BadUserInput, `"${cursor}" is not a valid cursor.`);
-  return Number(match[1]);
+  const match = /^pos:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const position = Number(match?.[1]);
+  // Beyond a Postgres integer the database refuses the offset with an internal error.
+  if (match === null || position > MAX_POSITION) throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'The cursor is not one this service issued.', { argumentName: 'after' });
+  return position;
 }
 
 /** Validates a page size argument. */

@@ -18,13 +18,19 @@ export function createAuthenticator(config: GatewayConfig): (req: IncomingMessag
     const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
     if (match?.[1] === undefined) throw unauthenticated('The Authorization header must be "Bearer <token>".', 'invalid_request');
     try {
-      return await verifier.verify(match[1]);
+      const viewer = await verifier.verify(match[1]);
+      // The subject travels on in a header to every subgraph and into log lines.
+      if (CONTROL_CHARACTER.test(viewer.sub)) throw new InvalidTokenError('invalid', 'The token subject contains a control character.');
+      return viewer;
     } catch (error) {
       if (error instanceof InvalidTokenError) throw unauthenticated(error.message, 'invalid_token');
       throw error;
     }
   };
 }
+
+/** C0 and C1 control characters, NUL included. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 function unauthenticated(message: string, error: 'invalid_token' | 'invalid_request'): HttpError {
   return new HttpError(401, ErrorCode.Unauthenticated, message, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_OPERATION, GatewayMetrics, OTHER_OPERATION } from './GatewayMetrics.js';
+import { ANONYMOUS_OPERATION, GatewayMetrics, MAX_OPERATION_LABEL_LENGTH, OTHER_OPERATION } from './GatewayMetrics.js';
 
 /** The samples of one counter as `labels → value`, labels written `k=v,k=v` in name order. */
 async function samples(metrics: GatewayMetrics, name: string): Promise<Record<string, number>> {
@@ -57,6 +57,14 @@ describe('gateway metrics', () => {
     expect(labels.size).toBe(101);
     expect(labels.has(OTHER_OPERATION)).toBe(true);
     expect(metrics.operationLabel('Op0')).toBe('Op0');
+  });
+
+  it('cuts a very long operation name down to a bounded label', () => {
+    const metrics = new GatewayMetrics({ processMetrics: false });
+    const name = `Op${'x'.repeat(100_000)}`;
+    const label = metrics.operationLabel(name);
+    expect(label).toBe(`${name.slice(0, MAX_OPERATION_LABEL_LENGTH)}…`);
+    expect(metrics.operationLabel(`${name}y`)).toBe(label);
   });
 
   it('times subgraph fetches and counts the failed ones by subgraph', async () => {

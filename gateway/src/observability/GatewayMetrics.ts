@@ -10,6 +10,9 @@ export const ANONYMOUS_OPERATION = '(anonymous)';
 /** Label for operation names beyond the first `maxOperationNames`. */
 export const OTHER_OPERATION = '(other)';
 
+/** Longest operation name used as a label as it is; a longer one is cut there and ends in `…`, which no GraphQL name contains. */
+export const MAX_OPERATION_LABEL_LENGTH = 100;
+
 export interface GatewayMetricsOptions {
   /** Distinct operation names that get a label of their own; later ones are counted as `(other)`. @default 100 */
   maxOperationNames?: number;
@@ -161,12 +164,17 @@ export class GatewayMetrics {
     return this.registry.metrics();
   }
 
-  /** The label an operation name is counted under: its own for the first `maxOperationNames` names seen. */
+  /**
+   * The label an operation name is counted under: its own (at most
+   * `MAX_OPERATION_LABEL_LENGTH` characters) for the first `maxOperationNames`
+   * names seen. Only names of operations that passed validation reach here.
+   */
   operationLabel(operationName: string | null | undefined): string {
     if (operationName === null || operationName === undefined || operationName === '') return ANONYMOUS_OPERATION;
-    if (this.operationNames.has(operationName)) return operationName;
+    const label = operationName.length > MAX_OPERATION_LABEL_LENGTH ? `${operationName.slice(0, MAX_OPERATION_LABEL_LENGTH)}…` : operationName;
+    if (this.operationNames.has(label)) return label;
     if (this.operationNames.size >= this.maxOperationNames) return OTHER_OPERATION;
-    this.operationNames.add(operationName);
-    return operationName;
+    this.operationNames.add(label);
+    return label;
   }
 }

@@ -1,0 +1,54 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { BREAK, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { ErrorCode, GraphQLErrorWithCode } from '../errors.js';
+import { containsNul, NUL_MESSAGE } from './containsNul.js';
+
+/**
+ * Refuses, with HTTP 400 and before anything is planned, operations the gateway
+ * cannot serve or no subgraph should see: a subscription (this transport
+ * answers once, it cannot stream), an operation type the schema lacks, and a
+ * NUL character in a string argument or variable (databases reject it).
+ * Runs after validation, so it sees a document that is known to be well-formed.
+ */
+export function useOperationGuards(): ApolloServerPlugin<GatewayContext> {
+  const literalsWithNul = new WeakMap<DocumentNode, boolean>();
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, schema, document, request }) {
+          // An unknown operation name is answered by the gateway's own check.
+          if (operation !== undefined) refuseUnservedType(operation, schema);
+          let hasNul = literalsWithNul.get(document);
+          if (hasNul === undefined) {
+            hasNul = stringLiteralsContainNul(document);
+            literalsWithNul.set(document, hasNul);
+          }
+          if (hasNul || containsNul(request.variables)) throw new GraphQLErrorWithCode(ErrorCode.BadUserInput, NUL_MESSAGE, { status: 400 });
+        },
+      };
+    },
+  };
+}
+
+function refuseUnservedType(operation: OperationDefinitionNode, schema: GraphQLSchema): void {
+  if (operation.operation === 'subscription') {
+    throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, 'Subscriptions are not served over HTTP POST or GET; send queries and mutations.', { status: 400 });
+  }
+  if (schema.getRootType(operation.operation) == null) {
+    throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, `The schema has no ${operation.operation} operations.`, { status: 400 });
+  }
+}
+
+/** One pass over the document as written (fragments once each), never the expanded operation. */
+function stringLiteralsContainNul(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (!node.value.includes('\u0000')) return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
