@@ -69,6 +69,12 @@ export class OperationMemo {
     return remember(byOperation, operationName ?? '', () => rateLimitedFields(schema, authorized, operationName, limits));
   }
 
+  /** How many results are remembered for a document, by kind of check. */
+  remembered(document: DocumentNode): { readonly measures: number; readonly authorized: number } {
+    const memo = this.memos.get(document);
+    return { measures: memo?.measures.size ?? 0, authorized: memo?.authorized.size ?? 0 };
+  }
+
   private memoOf(document: DocumentNode): DocumentMemo {
     let memo = this.memos.get(document);
     if (memo === undefined) {

@@ -46,6 +46,8 @@ describe('measuring an operation before it runs', () => {
     const withDefault = measure(query);
     expect(withDefault.cost).toBe(measure(query, { n: 100 }).cost);
     expect(withDefault.cost).toBe(1 + 100 * (1 + 100 * (1 + 1 + 10 * 1)));
+    // A variable without a default that the request leaves out leaves the argument unset: its own default applies.
+    expect(measure('query($n: Int) { topProducts(first: $n) { name } }').cost).toBe(1 + 5);
   });
 
   it('sees a cost bomb of nested lists for what it is', () => {

@@ -107,16 +107,16 @@ export function measureOperation(
     if (definition.defaultValue !== undefined) variableDefaults.set(definition.variable.name.value, definition.defaultValue);
   }
 
-  const intValue = (value: ValueNode): number | undefined => {
-    if (value.kind === Kind.INT) return Number(value.value);
-    if (value.kind !== Kind.VARIABLE) return undefined;
-    const name = value.name.value;
-    if (Object.hasOwn(variables, name)) {
-      const given = variables[name];
-      return typeof given === 'number' ? given : undefined;
-    }
+  /** An argument's value as execution will see it: literal, the variable's value, its default, else the argument's own default. */
+  const argumentValue = (given: ValueNode | undefined, argumentDefault: unknown): unknown => {
+    if (given === undefined) return argumentDefault;
+    if (given.kind === Kind.INT) return Number(given.value);
+    if (given.kind !== Kind.VARIABLE) return undefined;
+    const name = given.name.value;
+    if (Object.hasOwn(variables, name)) return variables[name];
     const fallback = variableDefaults.get(name);
-    return fallback?.kind === Kind.INT ? Number(fallback.value) : undefined;
+    if (fallback === undefined) return argumentDefault;
+    return fallback.kind === Kind.INT ? Number(fallback.value) : undefined;
   };
 
   const slicedSize = (node: FieldNode, field: GraphQLField<unknown, unknown>, listSize: ListSize | undefined): number | undefined => {
@@ -124,7 +124,7 @@ export function measureOperation(
     let size: number | undefined;
     for (const name of names) {
       const given = node.arguments?.find((arg: ArgumentNode) => arg.name.value === name);
-      const value = given === undefined ? field.args.find((arg) => arg.name === name)?.defaultValue : intValue(given.value);
+      const value = argumentValue(given?.value, field.args.find((arg) => arg.name === name)?.defaultValue);
       if (typeof value === 'number' && Number.isFinite(value) && value >= 0) size = Math.max(size ?? 0, value);
     }
     return size;
