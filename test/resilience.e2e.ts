@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningService, type RunningSystem } from '../scripts/system.js';
 import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
-import { postGraphQL } from './support/http.js';
+import { postGraphQL, readCounter } from './support/http.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 
 const JWT_SECRET = 'resilience-suite-secret-that-is-long-enough-for-hs256';
@@ -143,6 +143,31 @@ describe('resilience: timeouts, circuit breaking, graceful shutdown and workers'
     const recovered = await postGraphQL<{ product: { averageRating: number | null } }>(gateway.url, PRODUCT_WITH_RATING);
     expect(recovered.body.errors).toBeUndefined();
     expect(output.join('\n')).toMatch(/circuit to reviews open/);
+  });
+
+  it('shares one execution among identical queries in flight, while each spends its own budgets and callers never share', async () => {
+    const gateway = await gatewayBehindProxy({ QUERY_MAX_COST: '10', RATE_LIMIT_COST_PER_WINDOW: '40' });
+    const as = (sub: string) => ({ authorization: `Bearer ${jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300 })}` });
+    // Costs 7 (product, name, and averageRating, which weighs 5): five fit in a budget of 40, a sixth does not.
+    reviews.mode = 'hold';
+    try {
+      const callsBefore = reviews.graphqlRequests;
+      const mine = Array.from({ length: 6 }, () => postGraphQL(gateway.url, PRODUCT_WITH_RATING, undefined, as('u61')));
+      const theirs = postGraphQL(gateway.url, PRODUCT_WITH_RATING, undefined, as('u62'));
+      // One reviews call for u61's five that fit their budget, one for u62.
+      await waitFor('one held reviews call per caller', () => reviews.held === 2);
+      const sharedBefore = await readCounter(gateway.url, 'gateway_shared_operations_total');
+      reviews.release();
+      const answers = await Promise.all([...mine, theirs]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([...Array(6).fill(200), 429]);
+      expect(new Set(answers.filter((answer) => answer.status === 200).map((answer) => JSON.stringify(answer.body))).size).toBe(1);
+      expect(reviews.graphqlRequests - callsBefore).toBe(2);
+      expect(await readCounter(gateway.url, 'gateway_shared_operations_total')).toBe(sharedBefore + 4);
+    } finally {
+      reviews.mode = 'forward';
+      reviews.release();
+      gateway.process.kill('SIGTERM');
+    }
   });
 
   it('runs GATEWAY_WORKERS worker processes on one port and replaces one that crashes', async () => {

@@ -9,6 +9,7 @@ import type { GatewayContext } from './context.js';
 import { ErrorCode, GraphQLErrorWithCode } from './errors.js';
 import type { SecurityRequirements } from './authorization/securityRequirements.js';
 import { enforceQueryLimits } from './limits/enforceQueryLimits.js';
+import type { SharedOperations } from './execution/SharedOperations.js';
 import { OperationMemo } from './OperationMemo.js';
 import type { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { rateLimitedError } from './rateLimits/rateLimitedError.js';
@@ -27,6 +28,8 @@ export interface EdgeChecks {
   readonly metrics?: GatewayMetrics | undefined;
   /** Absent when the response cache is off. */
   readonly caching?: ResponseCaching | undefined;
+  /** Absent when `OPERATION_DEDUPLICATION=off`. */
+  readonly sharedOperations?: SharedOperations | undefined;
 }
 
 /**
@@ -38,18 +41,22 @@ export interface EdgeChecks {
  *    error at its path, and the rest executes;
  * 3. rate limits: the operation's cost and each `@rateLimit` field it still
  *    selects are spent from the caller's budgets: 429 when one runs out;
- * 4. the response cache: a hit answers here, so it never skips a check above.
+ * 4. identical queries in flight at once share one execution (each request
+ *    spends its own budgets before it joins);
+ * 5. the response cache: a hit answers here, so it never skips a check above.
  * Apollo runs plugins' `didResolveOperation` hooks concurrently, so checks
  * whose order matters live here rather than in separate plugins.
  */
 export class EdgeGateway extends ApolloGateway {
   private readonly memo = new OperationMemo();
+  private readonly sharedOperations: SharedOperations | undefined;
 
   constructor(
     config: ApolloGatewayConfig,
     private checks: EdgeChecks,
   ) {
     super(config);
+    this.sharedOperations = checks.sharedOperations;
   }
 
   /** Enforces a reloaded supergraph's requirements from the next operation on. */
@@ -96,10 +103,14 @@ export class EdgeGateway extends ApolloGateway {
       const authorized = errors.length === 0 ? requestContext : { ...requestContext, document, queryHash: createHash('sha256').update(print(document)).digest('hex') };
       // An answer the caller was not authorized for in full is never cached, but what a mutation changed is always purged.
       const { changedEntities, fetchEpoch, forwardedHeaders } = context;
-      const result =
+      const run = (): ReturnType<Executor> =>
         caching !== undefined && changedEntities !== undefined && fetchEpoch !== undefined && (errors.length === 0 || operation.operation !== 'query')
-          ? await executeWithCache(caching, authorized, execute, { viewer: context.viewer ?? null, forwardedHeaders: forwardedHeaders ?? {}, changedEntities, fetchEpoch }, spendBudgets)
-          : await spendBudgets().then(() => execute(authorized));
+          ? executeWithCache(caching, authorized, execute, { viewer: context.viewer ?? null, forwardedHeaders: forwardedHeaders ?? {}, changedEntities, fetchEpoch }, spendBudgets)
+          : spendBudgets().then(() => execute(authorized));
+      const result =
+        this.sharedOperations === undefined
+          ? await run()
+          : await this.sharedOperations.run(authorized, { viewer: context.viewer ?? null, forwardedHeaders: forwardedHeaders ?? {} }, run, spendBudgets);
       return errors.length === 0 ? result : { ...result, errors: [...errors, ...(result.errors ?? [])] };
     };
   }

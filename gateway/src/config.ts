@@ -33,6 +33,8 @@ export interface GatewayConfig {
   readonly redisUrl: string | undefined;
   /** Whole-response cache driven by the subgraphs' cache hints. Env `RESPONSE_CACHE` (`on`/`off`). @default true */
   readonly responseCache: boolean;
+  /** Identical queries in flight at once (same operation, variables, caller, scopes and forwarded headers) share one execution. Env `OPERATION_DEDUPLICATION` (`on`/`off`). @default true */
+  readonly deduplicateOperations: boolean;
   /** Most cached answers (and persisted queries) kept in process memory when there is no Redis. Env `CACHE_MAX_ENTRIES`. @default 10000 */
   readonly cacheMaxEntries: number;
   /** Bytes each in-memory store (cached answers, persisted queries) may hold when there is no Redis. Env `CACHE_MAX_BYTES`. @default 67108864 (64 MiB) */
@@ -159,6 +161,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     maxBodyBytes: parseInteger('MAX_BODY_BYTES', env['MAX_BODY_BYTES'], 1024 * 1024, 1024, 100 * 1024 * 1024),
     redisUrl: parseRedisUrl(env['REDIS_URL']),
     responseCache: parseSwitch('RESPONSE_CACHE', env['RESPONSE_CACHE'], true),
+    deduplicateOperations: parseSwitch('OPERATION_DEDUPLICATION', env['OPERATION_DEDUPLICATION'], true),
     cacheMaxEntries: parseInteger('CACHE_MAX_ENTRIES', env['CACHE_MAX_ENTRIES'], 10_000, 1, 10_000_000),
     cacheMaxBytes: parseInteger('CACHE_MAX_BYTES', env['CACHE_MAX_BYTES'], 64 * MiB, MiB, 65536 * MiB),
     rateLimits: Object.freeze({

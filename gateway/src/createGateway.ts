@@ -10,6 +10,7 @@ import { BoundedMemoryCache } from './cache/BoundedMemoryCache.js';
 import { createCaches, type GatewayCaches } from './cache/createCaches.js';
 import type { RedisClient } from './redis/RedisConnection.js';
 import { EdgeGateway } from './EdgeGateway.js';
+import { SharedOperations } from './execution/SharedOperations.js';
 import { createFormatError } from './formatError.js';
 import { useOperationGuards } from './guards/useOperationGuards.js';
 import { landingPagePlugin } from './landingPage.js';
@@ -105,6 +106,7 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
       costDirectives: supergraph.costDirectives,
       rateLimiter,
       caching: caches.responses,
+      sharedOperations: config.deduplicateOperations ? new SharedOperations(() => metrics.sharedOperation()) : undefined,
       metrics,
     },
   );

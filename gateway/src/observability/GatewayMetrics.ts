@@ -36,6 +36,7 @@ export class GatewayMetrics {
   private readonly cacheInvalidations: Counter;
   private readonly cacheStoreErrors: Counter;
   private readonly subgraphSharedFetches: Counter<'subgraph'>;
+  private readonly sharedOperations: Counter;
   private readonly rateLimitRejections: Counter<'rule'>;
   private readonly supergraphReloads: Counter<'outcome'>;
   // Registered on the first report, so a gateway without Redis exports no misleading 0.
@@ -86,6 +87,11 @@ export class GatewayMetrics {
       labelNames: ['subgraph'],
       registers,
     });
+    this.sharedOperations = new Counter({
+      name: 'gateway_shared_operations_total',
+      help: 'Queries answered by joining an identical execution already in flight.',
+      registers,
+    });
     this.cacheStoreErrors = new Counter({
       name: 'gateway_cache_store_errors_total',
       help: 'Response cache and persisted-query store operations that failed and were treated as misses.',
@@ -123,6 +129,10 @@ export class GatewayMetrics {
 
   cacheLookup(outcome: CacheLookupOutcome): void {
     this.cacheLookups.inc({ outcome });
+  }
+
+  sharedOperation(): void {
+    this.sharedOperations.inc();
   }
 
   subgraphSharedFetch(subgraph: string): void {

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { ApolloGateway } from '@apollo/gateway';
+import type { Viewer } from '../auth/Viewer.js';
+import { InflightQueries } from '../resilience/InflightQueries.js';
+
+type Execute = Awaited<ReturnType<ApolloGateway['load']>>['executor'];
+type RequestContext = Parameters<Execute>[0];
+type ExecutionResult = Awaited<ReturnType<Execute>>;
+
+/** The part of Apollo's per-request cache policy that a shared answer is carried over by. */
+interface CachePolicy {
+  restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
+  policyIfCacheable(): { maxAge: number; scope: 'PUBLIC' | 'PRIVATE' } | null;
+}
+
+/** Response headers an execution sets that every request sharing it must carry. */
+const SHARED_HEADERS = ['x-cache', 'age'];
+
+/**
+ * Identical queries in flight at once (same operation after authorization,
+ * variables, caller, scopes and forwarded headers) share one execution: the
+ * first runs it, the others wait for its answer. Each request has already
+ * passed its own limits and authorization, and spends its own budgets, before
+ * it joins. Mutations and subscriptions are never shared.
+ */
+export class SharedOperations {
+  private readonly inflight = new InflightQueries<ExecutionResult, RequestContext>();
+
+  constructor(private readonly onShared: () => void = () => {}) {}
+
+  async run(
+    requestContext: RequestContext,
+    caller: { readonly viewer: Viewer | null; readonly forwardedHeaders: Readonly<Record<string, string>> },
+    /** Runs the operation, spending the request's budgets first. */
+    execute: () => Promise<ExecutionResult>,
+    /** Spends the request's budgets without running anything, for a request that joins. */
+    spendBudgets: () => Promise<void>,
+  ): Promise<ExecutionResult> {
+    if (requestContext.operation.operation !== 'query') return execute();
+    const key = sharingKey(requestContext, caller);
+    const { result, shared, startedWith } = this.inflight.run(key, execute, requestContext);
+    if (!shared || startedWith === undefined) return result;
+    await spendBudgets();
+    const answer = await result;
+    this.onShared();
+    carryOver(startedWith, requestContext);
+    return answer;
+  }
+}
+
+function sharingKey(requestContext: RequestContext, { viewer, forwardedHeaders }: { viewer: Viewer | null; forwardedHeaders: Readonly<Record<string, string>> }): string {
+  const headers = Object.entries(forwardedHeaders).sort(([a], [b]) => (a < b ? -1 : 1));
+  const who = viewer === null ? null : [viewer.sub, [...viewer.scopes].sort()];
+  const text = JSON.stringify([requestContext.queryHash, requestContext.operationName ?? null, requestContext.request.variables ?? {}, who, headers]);
+  return createHash('sha256').update(text).digest('base64');
+}
+
+/** Gives a request that joined the cache policy and headers of the execution it shared. */
+function carryOver(from: RequestContext, to: RequestContext): void {
+  const policy = (from.overallCachePolicy as CachePolicy).policyIfCacheable();
+  (to.overallCachePolicy as CachePolicy).restrict(policy === null ? { maxAge: 0 } : policy);
+  const source = from.response?.http?.headers;
+  const target = to.response?.http?.headers;
+  if (source === undefined || target === undefined) return;
+  for (const name of SHARED_HEADERS) {
+    const value = source.get(name);
+    if (value !== undefined && value !== null) target.set(name, value);
+  }
+}
