@@ -15,9 +15,9 @@ const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsaPublicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const rsaPrivatePem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-function token(sub: string, options: jwt.SignOptions & { scope?: string } = {}): string {
-  const { scope = '', ...signOptions } = options;
-  return jwt.sign({ scope }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300, ...signOptions });
+function token(sub: string, options: jwt.SignOptions & { scope?: string; scopes?: string[] } = {}): string {
+  const { scope = '', scopes, ...signOptions } = options;
+  return jwt.sign({ scope, ...(scopes === undefined ? {} : { scopes }) }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300, ...signOptions });
 }
 
 function bearer(value: string): Record<string, string> {
@@ -168,6 +168,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
     reachesSubgraph?: true;
   }
 
+  const email = '{ user(id: "u2") { email } }';
   const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
   /** Each limit, in development and production alike, refused before any subgraph is called. */
   const limitCases: Omit<HostileCase, 'status' | 'code' | 'gateway'>[] = [
@@ -194,6 +195,9 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: 'a NUL byte in a string argument', request: (url) => post(url, { query: '{ product(upc: "1\\u0000") { name } }' }), status: 400, code: 'BAD_USER_INPUT' },
     { name: 'a NUL byte in a string variable', request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: '1\u0000' } }), status: 400, code: 'BAD_USER_INPUT' },
     { name: 'a NUL byte in the token sub', request: (url) => post(url, { query: '{ me { id } }' }, bearer(token('u1\u0000admin'))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a scope with a space in it ("x admin")', request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['x admin'] }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a control character in a scope', request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['admin\u0000'] }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a control character in the scope string', request: (url) => post(url, { query: email }, bearer(token('u1', { scope: 'read\tadmin' }))), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'a garbage cursor', request: (url) => post(url, { query: productsAfter('garbage') }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
     { name: 'an out-of-range cursor', request: (url) => post(url, { query: productsAfter(cursor(`pos:${'9'.repeat(400)}`)) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
     { name: 'a cursor past a database integer', request: (url) => post(url, { query: productsAfter(cursor('pos:99999999999')) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
@@ -246,6 +250,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
     ),
     { name: 'introspection in production', gateway: 'production', request: (url) => post(url, { query: '{ __schema { types { name } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
     { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': jwt.sign({ sub: 'u1', scopes: ['admin'] }, GATEWAY_SECRET, { issuer: 'gateway', expiresIn: 60 }) }), status: 200, code: 'UNAUTHENTICATED' },
+    { name: 'a token without exp in production', gateway: 'production', request: (url) => post(url, { query: product }, bearer(jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: 'u1' }))), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
     { name: 'an admin-only field without the admin scope', request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN' },
     ...inBothModes.flatMap((testCase) => [

@@ -8,6 +8,11 @@ describe('gateway configuration', () => {
     expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) }).jwtDevelopmentSecret).toBe(false);
   });
 
+  it('requires an expiry on bearer tokens in production unless JWT_REQUIRE_EXP=off', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) };
+    expect([readGatewayConfig(production).jwtRequireExp, readGatewayConfig({ ...production, JWT_REQUIRE_EXP: 'false' }).jwtRequireExp, readGatewayConfig({}).jwtRequireExp]).toEqual([true, false, false]);
+  });
+
   it('uses the development secret only outside production, and says so', () => {
     expect(readGatewayConfig({}).jwtDevelopmentSecret).toBe(true);
   });
@@ -39,6 +44,8 @@ describe('gateway configuration', () => {
     ['SUBGRAPH_ORDERS_URL', 'not a url', /SUBGRAPH_ORDERS_URL must be an http\(s\) URL/],
     ['JWT_SECRET', 'short', /JWT_SECRET must be at least 32 characters/],
     ['GATEWAY_SECRET', 'short', /GATEWAY_SECRET must be at least 32 characters/],
+    ['JWT_REQUIRE_EXP', 'sometimes', /JWT_REQUIRE_EXP must be on or off/],
+    ['JWKS_CACHE_MAX_AGE_MS', '10', /JWKS_CACHE_MAX_AGE_MS must be an integer from 1000/],
     ['JWT_PUBLIC_KEY', 'not-a-pem', /JWT_PUBLIC_KEY must be a PEM public key/],
     ['JWKS_URL', 'ftp://keys', /JWKS_URL must be an http\(s\) URL/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],

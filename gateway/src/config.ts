@@ -3,6 +3,7 @@ import { ConfigError } from '../../lib/ConfigError.js';
 import { GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
 import { readClientConnectionLimits, type ClientConnectionLimits } from '../../lib/http/clientConnectionLimits.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
+import { DEFAULT_JWKS_CACHE_MAX_AGE_MS } from '../../lib/remoteKeySet.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
 /** The gateway's settings, read once from the environment at start-up. */
@@ -25,6 +26,10 @@ export interface GatewayConfig {
   readonly jwtDevelopmentSecret: boolean;
   /** Secret shared with the subgraphs, signing the caller's identity for them. Env `GATEWAY_SECRET`. @default a development secret, outside production only */
   readonly gatewaySecret: string;
+  /** Refuse bearer tokens without `exp`. Env `JWT_REQUIRE_EXP` (`on`/`off`). @default true in production, false otherwise */
+  readonly jwtRequireExp: boolean;
+  /** How long a key set fetched from `JWKS_URL` is used before it is fetched again. Env `JWKS_CACHE_MAX_AGE_MS`. @default 600000 */
+  readonly jwksCacheMaxAgeMs: number;
   /** Required `iss` claim. Env `JWT_ISSUER`. @default undefined (not checked) */
   readonly jwtIssuer: string | undefined;
   /** Required `aud` claim. Env `JWT_AUDIENCE`. @default undefined (not checked) */
@@ -150,6 +155,8 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     jwtKeys,
     jwtDevelopmentSecret,
     gatewaySecret: readGatewaySecret(env['GATEWAY_SECRET'], production),
+    jwtRequireExp: parseSwitch('JWT_REQUIRE_EXP', env['JWT_REQUIRE_EXP'], production),
+    jwksCacheMaxAgeMs: parseInteger('JWKS_CACHE_MAX_AGE_MS', env['JWKS_CACHE_MAX_AGE_MS'], DEFAULT_JWKS_CACHE_MAX_AGE_MS, 1000, 86_400_000),
     jwtIssuer: nonEmpty(env['JWT_ISSUER']),
     jwtAudience: nonEmpty(env['JWT_AUDIENCE']),
     port: parseInteger('PORT', env['PORT'], 4000, 0, 65535),
