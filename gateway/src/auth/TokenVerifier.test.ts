@@ -87,9 +87,15 @@ describe('bearer tokens verified against a JWKS endpoint', () => {
   const k2 = pair('k2');
   let published = [k1.jwk];
   let fetches = 0;
+  let down = false;
   let url = '';
   const server = createServer((_req, res) => {
     fetches += 1;
+    if (down) {
+      res.statusCode = 503;
+      res.end();
+      return;
+    }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ keys: published }));
   });
@@ -105,6 +111,26 @@ describe('bearer tokens verified against a JWKS endpoint', () => {
     vi.useRealTimers();
     published = [k1.jwk];
     fetches = 0;
+    down = false;
+  });
+
+  it('keeps verifying with the last key set while the JWKS endpoint is down, trying it again at most every 30 s', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const verifier = new TokenVerifier({ keys: { kind: 'jwks', url }, jwksCacheMaxAgeMs: 1000 });
+    expect((await verifier.verify(sign(k1, 'k1', 'before'))).sub).toBe('before');
+    down = true;
+    vi.setSystemTime(Date.now() + 2_000);
+    for (const sub of ['during-1', 'during-2', 'during-3']) expect((await verifier.verify(sign(k1, 'k1', sub))).sub).toBe(sub);
+    expect(fetches).toBe(2);
+    vi.setSystemTime(Date.now() + 31_000);
+    expect((await verifier.verify(sign(k1, 'k1', 'still-down'))).sub).toBe('still-down');
+    expect(fetches).toBe(3);
+    down = false;
+    published = [k2.jwk];
+    vi.setSystemTime(Date.now() + 31_000);
+    // Back up: the set it serves now counts, and the removed key with it.
+    expect(await refusal(verifier, sign(k1, 'k1', 'after'))).toBe('invalid: The access token is invalid.');
+    expect(fetches).toBe(4);
   });
 
   it('stops accepting a remembered token within JWKS_CACHE_MAX_AGE_MS once its key is removed', async () => {
