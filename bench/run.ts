@@ -95,7 +95,7 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
     connections: options.connections,
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
-    env: { ...childEnv, PORT: '0', ...subgraphs.urls },
+    env: { ...childEnv, PORT: '0', ...subgraphs.gatewayEnv },
     headers: { authorization: `Bearer ${token}` },
     cleanup,
     log: (line) => console.log(line),

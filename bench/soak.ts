@@ -101,7 +101,7 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
   const gateway = await startTargetProcess('gateway', SUPERGATE_ENTRY, {
     ...childEnv,
     PORT: '0',
-    ...subgraphs.urls,
+    ...subgraphs.gatewayEnv,
     ...SUPERGATE_ENV,
     RESPONSE_CACHE: 'on',
     REDIS_URL: redisProblem === undefined ? redisUrl : '',

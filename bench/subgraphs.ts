@@ -1,4 +1,5 @@
 import { readRegistry } from '../schema/registry.js';
+import { gatewayIdentityEnv } from '../scripts/developmentKeys.js';
 import { startSystem } from '../scripts/system.js';
 import type { Cleanup } from './Cleanup.js';
 import { openBenchDatabase } from './database.js';
@@ -6,8 +7,8 @@ import { openBenchDatabase } from './database.js';
 export interface RunningSubgraphs {
   /** Which database they use and why, for the output. */
   readonly database: string;
-  /** `SUBGRAPH_<NAME>_URL` for a gateway in front of them. */
-  readonly urls: Readonly<Record<string, string>>;
+  /** `SUBGRAPH_<NAME>_URL` for a gateway in front of them, and the key it signs identity tokens with. */
+  readonly gatewayEnv: Readonly<Record<string, string>>;
 }
 
 /**
@@ -43,8 +44,8 @@ export async function startSubgraphs(options: {
   });
   options.cleanup.add(() => system.stop());
   await system.kill('gateway');
-  const urls: Record<string, string> = {};
-  for (const entry of registry) urls[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = system.services.get(entry.name)!.url;
+  const gatewayEnv: Record<string, string> = { ...gatewayIdentityEnv(system.identityKeys) };
+  for (const entry of registry) gatewayEnv[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = system.services.get(entry.name)!.url;
   options.log(`subgraphs listening: ${registry.map((entry) => `${entry.name} ${system.services.get(entry.name)!.url}`).join(', ')}`);
-  return { database: database.description, urls };
+  return { database: database.description, gatewayEnv };
 }

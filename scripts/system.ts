@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readRegistry, type SubgraphEntry } from '../schema/registry.js';
 import { forEachLine, terminate } from './childProcesses.js';
+import { developmentIdentityKeys, gatewayIdentityEnv, subgraphIdentityEnv, type DevelopmentIdentityKeys } from './developmentKeys.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,6 +32,8 @@ export interface RunningService {
 export interface RunningSystem {
   readonly gatewayUrl: string;
   readonly services: ReadonlyMap<string, RunningService>;
+  /** The key pairs made up for this run, when the environment configured none. */
+  readonly identityKeys: DevelopmentIdentityKeys | undefined;
   /** Kills one service abruptly (SIGKILL), as a crash would. */
   kill(name: string): Promise<void>;
   /** Restarts one subgraph on the same port (after its SDL or code changed). */
@@ -49,6 +52,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const log = options.log ?? ((line: string) => console.log(line));
   const entries = options.subgraphs ?? readRegistry();
   const baseEnv = { ...process.env, ...options.env };
+  const identityKeys = developmentIdentityKeys(entries, baseEnv);
   const services = new Map<string, RunningService>();
   let stopping = false;
 
@@ -73,7 +77,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   };
 
   const launchSubgraph = (entry: SubgraphEntry, port: number, urlOf: (name: string) => string | undefined): Promise<RunningService> => {
-    const env: Record<string, string | undefined> = { ...baseEnv, PORT: String(port) };
+    const env: Record<string, string | undefined> = { ...baseEnv, ...subgraphIdentityEnv(identityKeys, entry), PORT: String(port) };
     for (const peer of entry.peers) {
       const peerUrl = urlOf(peer);
       if (peerUrl === undefined) throw new Error(`${entry.name} calls ${peer}, which is not registered`);
@@ -83,7 +87,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   };
   const launchGateway = (port: string, urlOf: (name: string) => string | undefined, name = 'gateway', extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningService> => {
     // On free ports the metrics port is free too, unless the caller chose one.
-    const env: Record<string, string | undefined> = { ...(options.freePorts ? { METRICS_PORT: '0' } : {}), ...baseEnv, PORT: port };
+    const env: Record<string, string | undefined> = { ...(options.freePorts ? { METRICS_PORT: '0' } : {}), ...baseEnv, ...gatewayIdentityEnv(identityKeys), PORT: port };
     for (const entry of entries) env[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = urlOf(entry.name);
     return launch(name, 'gateway/src/index.ts', { ...env, ...extraEnv });
   };
@@ -108,6 +112,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     return {
       gatewayUrl: gateway.url,
       services,
+      identityKeys,
       async kill(name) {
         const service = services.get(name);
         if (service === undefined) throw new Error(`no service named ${name}`);

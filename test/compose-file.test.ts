@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readPrivateKey, readPublicKey } from '../lib/identityKeys.js';
 import { readRegistry } from '../schema/registry.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -99,6 +100,32 @@ describe('docker-compose.yml', () => {
     expect(problems).toEqual([]);
     const [first] = gatewayReplicas.map(([, service]) => service.environment);
     expect(gatewayReplicas.filter(([, service]) => JSON.stringify(service.environment) !== JSON.stringify(first)).map(([name]) => `${name} is configured unlike the first replica`)).toEqual([]);
+  });
+
+  it('gives every signer its own key and every verifier the matching public one', () => {
+    // `${NAME:-default}`: the value compose uses when NAME is not exported.
+    const valueOf = (raw: string | undefined) => /^\$\{[A-Z_]+:-([\s\S]*)\}$/.exec(raw ?? '')?.[1] ?? raw;
+    const problems = [
+      ...gatewayReplicas.flatMap(([name, service]) => (env(service, 'GATEWAY_SIGNING_KEY') === undefined ? [`${name}: no GATEWAY_SIGNING_KEY`] : [])),
+      ...registry.flatMap((entry) => {
+        const service = compose.services[entry.name];
+        if (service === undefined) return [];
+        const jwksUrl = new URL(env(service, 'GATEWAY_JWKS_URL') ?? 'http://unset');
+        const problems: string[] = [];
+        // The edge proxies every path to the replicas; a replica serves the key set itself.
+        if (!(jwksUrl.hostname === 'edge' || gatewayReplicas.some(([name]) => name === jwksUrl.hostname))) problems.push(`${entry.name}: GATEWAY_JWKS_URL does not point at the edge or a gateway replica`);
+        if (!getRoutes('gateway/src/startGateway.ts').has(jwksUrl.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${jwksUrl.pathname}, which the gateway does not serve`);
+        const signingKey = entry.peers.length === 0 ? undefined : readPrivateKey('SERVICE_SIGNING_KEY', valueOf(env(service, 'SERVICE_SIGNING_KEY')));
+        if (entry.peers.length > 0 && signingKey === undefined) problems.push(`${entry.name}: calls peers but has no SERVICE_SIGNING_KEY`);
+        for (const peer of entry.peers) {
+          const variable = `SERVICE_${entry.name.toUpperCase()}_PUBLIC_KEY`;
+          const publicKey = readPublicKey(variable, valueOf(env(compose.services[peer] ?? {}, variable)));
+          if (publicKey === undefined || signingKey === undefined || !publicKey.equals(signingKey.publicKey)) problems.push(`${peer}: ${variable} is not the public half of ${entry.name}'s SERVICE_SIGNING_KEY`);
+        }
+        return problems;
+      }),
+    ];
+    expect(problems).toEqual([]);
   });
 
   it('healthchecks ask for routes the services serve, and every awaited service has one', () => {

@@ -297,7 +297,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
             : [],
         ),
         // A secret in a ConfigMap or a literal would be readable by anyone who can read the Deployment.
-        ...['JWT_SECRET', 'GATEWAY_SECRET', 'DATABASE_URL'].flatMap((name) => {
+        ...['JWT_SECRET', 'GATEWAY_SECRET', 'GATEWAY_SIGNING_KEY', 'SERVICE_SIGNING_KEY', 'DATABASE_URL'].flatMap((name) => {
           const variable = environment(container).get(name);
           return variable !== undefined && variable.secret === undefined ? [`${deployment.metadata.name}: ${name} is set in plain text, not from the Secret`] : [];
         }),
@@ -453,7 +453,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(urls.map(([name]) => name).sort()).toEqual(registry.map((entry) => entry.name).sort());
     expect(urls.flatMap(([name, url]) => subgraphUrlProblems('gateway', name, url))).toEqual([]);
 
-    for (const name of ['JWT_SECRET', 'GATEWAY_SECRET', 'REDIS_URL']) expect(env.has(name), `gateway environment has ${name}`).toBe(true);
+    for (const name of ['JWT_SECRET', 'GATEWAY_SIGNING_KEY', 'REDIS_URL']) expect(env.has(name), `gateway environment has ${name}`).toBe(true);
     const redis = new URL(env.get('REDIS_URL')?.value ?? 'redis://unset');
     expect(services.map((service) => service.metadata.name), `REDIS_URL host ${redis.hostname} is a Service`).toContain(redis.hostname);
   });
@@ -469,10 +469,36 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         ...[...env.keys()].filter((name) => !peerVariables.has(name) && !allowed.some((pattern) => pattern.test(name))).map((name) => `${entry.name}: sets ${name}, which it does not read`),
         // readSubgraphConfig refuses to start without a URL for each peer.
         ...[...peerVariables].flatMap(([variable, peer]) => subgraphUrlProblems(entry.name, peer, env.get(variable)?.value)),
-        ...(['DATABASE_URL', 'GATEWAY_SECRET'].filter((name) => !env.has(name)).map((name) => `${entry.name}: ${name} is not set`)),
+        ...(['DATABASE_URL'].filter((name) => !env.has(name)).map((name) => `${entry.name}: ${name} is not set`)),
       ];
     });
     expect(problems).toEqual([]);
+  });
+
+  it("subgraphs verify the gateway with the key set it serves, and each caller's peers hold the caller's public key", () => {
+    const gatewayService = services.find((service) => selectedDeployments(service.spec.selector).includes(gatewayDeployment()));
+    const problems = registry.flatMap((entry) => {
+      const container = subgraphDeployment(entry)?.spec.template.spec.containers[0];
+      if (container === undefined) return [];
+      const env = environment(container);
+      const jwksUrl = env.get('GATEWAY_JWKS_URL')?.value;
+      const problems: string[] = [];
+      // Production refuses to start without one of them.
+      if (jwksUrl === undefined && !env.has('GATEWAY_PUBLIC_KEY')) problems.push(`${entry.name}: neither GATEWAY_JWKS_URL nor GATEWAY_PUBLIC_KEY is set`);
+      if (jwksUrl !== undefined) {
+        const url = new URL(jwksUrl);
+        if (url.hostname !== gatewayService?.metadata.name) problems.push(`${entry.name}: GATEWAY_JWKS_URL host ${url.hostname} is not the gateway's Service`);
+        if (!gatewayService?.spec.ports?.some((port) => String(port.port) === url.port)) problems.push(`${entry.name}: GATEWAY_JWKS_URL port ${url.port} is not a port of the gateway's Service`);
+        if (!GATEWAY_ROUTES.has(url.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${url.pathname}, which the gateway does not serve`);
+      }
+      if (entry.peers.length > 0 && !env.has('SERVICE_SIGNING_KEY')) problems.push(`${entry.name}: calls ${entry.peers.join(', ')} but has no SERVICE_SIGNING_KEY`);
+      for (const caller of registry.filter((candidate) => candidate.peers.includes(entry.name))) {
+        if (!env.has(`SERVICE_${caller.name.toUpperCase()}_PUBLIC_KEY`)) problems.push(`${entry.name}: is called by ${caller.name} but has no SERVICE_${caller.name.toUpperCase()}_PUBLIC_KEY`);
+      }
+      return problems;
+    });
+    expect(problems).toEqual([]);
+    expect([...GATEWAY_ROUTES]).toContain('/.well-known/jwks.json');
   });
 
   it('DATABASE_URL in the example Secret points at a Service defined here', () => {

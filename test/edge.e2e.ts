@@ -3,21 +3,21 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayTokenVerifier } from '../lib/GatewayTokenVerifier.js';
 import { startSystem, type RunningSystem } from '../scripts/system.js';
 import { doublingChain, expandedChainSelections } from './support/fragmentChains.js';
 import { readCounter } from './support/http.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 
 const JWT_SECRET = 'edge-suite-secret-that-is-long-enough-for-hs256';
-const GATEWAY_SECRET = 'edge-suite-gateway-secret-long-enough-to-sign';
 const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsaPublicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const rsaPrivatePem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-function token(sub: string, options: jwt.SignOptions & { scope?: string } = {}): string {
-  const { scope = '', ...signOptions } = options;
-  return jwt.sign({ scope }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300, ...signOptions });
+function token(sub: string, options: jwt.SignOptions & { scope?: string; scopes?: string[] } = {}): string {
+  const { scope = '', scopes, ...signOptions } = options;
+  return jwt.sign({ scope, ...(scopes === undefined ? {} : { scopes }) }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300, ...signOptions });
 }
 
 function bearer(value: string): Record<string, string> {
@@ -124,7 +124,8 @@ describe('the edge: authentication, limits and hostile requests', () => {
     system = await startSystem({
       freePorts: true,
       // Limits high enough that the hostile table never trips them; the limit tests use gateways of their own.
-      env: { NODE_ENV: 'test', JWT_SECRET, GATEWAY_SECRET, REDIS_URL: redis.url, RATE_LIMIT_REQUESTS: '100000' },
+      // No identity keys given: the system makes up key pairs for the gateway and orders, as `npm start` does.
+      env: { NODE_ENV: 'test', JWT_SECRET, REDIS_URL: redis.url, RATE_LIMIT_REQUESTS: '100000' },
       log: (line) => output.push(line),
     });
     gateways.main = system.gatewayUrl;
@@ -168,6 +169,14 @@ describe('the edge: authentication, limits and hostile requests', () => {
     reachesSubgraph?: true;
   }
 
+  /** An identity token signed with `privateKey` (PEM), claiming whatever a forger likes. */
+  const identityToken = (privateKey: string, claims: object, issuer = 'gateway') => jwt.sign(claims, privateKey, { algorithm: 'ES256', issuer, audience: 'supergate-subgraphs', expiresIn: 60 });
+  const keys = () => {
+    if (system.identityKeys === undefined) throw new Error('the system was started without made-up identity keys');
+    return { gateway: system.identityKeys.gateway.privateKey, orders: system.identityKeys.services.get('orders')!.privateKey };
+  };
+  const direct = (service: string, query: string, token: string) => post(system.services.get(service)!.url, { query }, { 'supergate-gateway-token': token });
+  const email = '{ user(id: "u2") { email } }';
   const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
   /** Each limit, in development and production alike, refused before any subgraph is called. */
   const limitCases: Omit<HostileCase, 'status' | 'code' | 'gateway'>[] = [
@@ -194,6 +203,9 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: 'a NUL byte in a string argument', request: (url) => post(url, { query: '{ product(upc: "1\\u0000") { name } }' }), status: 400, code: 'BAD_USER_INPUT' },
     { name: 'a NUL byte in a string variable', request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: '1\u0000' } }), status: 400, code: 'BAD_USER_INPUT' },
     { name: 'a NUL byte in the token sub', request: (url) => post(url, { query: '{ me { id } }' }, bearer(token('u1\u0000admin'))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a scope with a space in it ("x admin")', request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['x admin'] }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a control character in a scope', request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['admin\u0000'] }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: 'a control character in the scope string', request: (url) => post(url, { query: email }, bearer(token('u1', { scope: 'read\tadmin' }))), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'a garbage cursor', request: (url) => post(url, { query: productsAfter('garbage') }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
     { name: 'an out-of-range cursor', request: (url) => post(url, { query: productsAfter(cursor(`pos:${'9'.repeat(400)}`)) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
     { name: 'a cursor past a database integer', request: (url) => post(url, { query: productsAfter(cursor('pos:99999999999')) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
@@ -245,7 +257,11 @@ describe('the edge: authentication, limits and hostile requests', () => {
       (['main', 'production'] as const).map((gateway): HostileCase => ({ ...testCase, name: `${testCase.name} (${gateway})`, gateway, status: 400, code: 'QUERY_TOO_COMPLEX' })),
     ),
     { name: 'introspection in production', gateway: 'production', request: (url) => post(url, { query: '{ __schema { types { name } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': jwt.sign({ sub: 'u1', scopes: ['admin'] }, GATEWAY_SECRET, { issuer: 'gateway', expiresIn: 60 }) }), status: 200, code: 'UNAUTHENTICATED' },
+    // Even signed with the gateway's own key, a client's copy is dropped and the caller stays anonymous.
+    { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': identityToken(keys().gateway, { sub: 'u1', scopes: ['admin'] }) }), status: 200, code: 'UNAUTHENTICATED' },
+    { name: 'a token without exp in production', gateway: 'production', request: (url) => post(url, { query: product }, bearer(jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: 'u1' }))), status: 401, code: 'UNAUTHENTICATED' },
+    { name: "an admin identity minted with orders' key, sent straight to accounts", request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] })), status: 401, code: 'UNAUTHENTICATED' },
+    { name: "an admin identity orders signs as itself, sent straight to accounts", request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] }, 'orders')), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
     { name: 'an admin-only field without the admin scope', request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN' },
     ...inBothModes.flatMap((testCase) => [
@@ -296,6 +312,27 @@ describe('the edge: authentication, limits and hostile requests', () => {
     const refused = await post(gateways.main, { query: `query Lookup { product(upc: "1") { name } } ${flood}`, operationName: 'Flood' }, bearer(token('u12')));
     expect(refused.status).toBe(429);
     expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', rule: 'Mutation.addReview' });
+  });
+
+  it('inventory reserves stock for the orders service only, never for a gateway-vouched user, admin or not', async () => {
+    const reserve = (token: string) => direct('inventory', 'mutation { reserveStock(reservationId: "edge-only-orders", items: [{ upc: "1", quantity: 1 }]) { created } }', token);
+    for (const claims of [{ sub: 'u1' }, { sub: 'u1', scopes: ['admin'] }, {}]) {
+      const refused = await reserve(identityToken(keys().gateway, claims));
+      expect({ status: refused.status, data: refused.body.data, code: refused.body.errors?.[0]?.extensions?.['code'] }).toEqual({ status: 200, data: null, code: 'FORBIDDEN' });
+    }
+    // Nothing was reserved by the refused calls: the first call as orders creates the reservation.
+    const accepted = await reserve(identityToken(keys().orders, {}, 'orders'));
+    expect(accepted.body).toEqual({ data: { reserveStock: { created: true } } });
+  });
+
+  it("publishes the gateway's public key at /.well-known/jwks.json, and a subgraph holding only that URL verifies the gateway with it", async () => {
+    const jwksUrl = new URL('/.well-known/jwks.json', gateways.production).toString();
+    const published = (await send(jwksUrl)).body as unknown as { keys: Record<string, unknown>[] };
+    expect(published.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: 'ES256', use: 'sig' }]);
+    expect((await send(new URL('/.well-known/jwks.json', gateways.main).toString())).body).toEqual(published);
+    const verifier = new GatewayTokenVerifier({ gatewayPublicKey: undefined, gatewayJwksUrl: jwksUrl, serviceKeys: new Map(), sharedSecret: undefined, jwksCacheMaxAgeMs: 600_000 });
+    expect(await verifier.verify(identityToken(keys().gateway, { sub: 'u1', scopes: ['admin'] }))).toEqual({ sub: 'u1', scopes: ['admin'], issuer: 'gateway' });
+    expect(await verifier.verify(identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] }))).toBeNull();
   });
 
   it('never shows internals to clients in production', async () => {

@@ -3,7 +3,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readSecurityRequirements } from '../../gateway/src/authorization/securityRequirements.js';
 import { readGatewayConfig } from '../../gateway/src/config.js';
-import { GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import { GATEWAY_ISSUER, GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import { hiveGatewayModuleUrl } from '../installHiveGateway.js';
 
 // Hive Gateway with its default options, over the same supergraph stock gets, changed only
@@ -20,7 +20,7 @@ interface HiveGatewayModule {
 const config = readGatewayConfig();
 // One token for the whole run, sent as a static header: the cheapest way Hive Gateway offers,
 // and stock's signer also hands out one cached token per caller.
-const token = new GatewayTokenSigner(config.gatewaySecret, 'gateway', 24 * 60 * 60).sign(null);
+const token = await new GatewayTokenSigner(config.gatewaySigningKey, GATEWAY_ISSUER, 24 * 60 * 60).sign(null);
 const { gatewaySupergraphSdl } = readSecurityRequirements(readFileSync(config.supergraphPath, 'utf8'));
 
 const hive = (await import(hiveGatewayModuleUrl())) as HiveGatewayModule;

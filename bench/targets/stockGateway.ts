@@ -4,16 +4,16 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { readSecurityRequirements } from '../../gateway/src/authorization/securityRequirements.js';
 import { readGatewayConfig } from '../../gateway/src/config.js';
-import { GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import { GATEWAY_ISSUER, GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 
 // The baseline: @apollo/gateway as it comes, changed only where it would otherwise not work
 // here at all (it refuses the SECURITY links; the subgraphs refuse calls without a gateway token).
 const config = readGatewayConfig();
-const signer = new GatewayTokenSigner(config.gatewaySecret, 'gateway');
+const signer = new GatewayTokenSigner(config.gatewaySigningKey, GATEWAY_ISSUER);
 
 class GatewayTokenDataSource extends RemoteGraphQLDataSource {
-  override willSendRequest({ request }: GraphQLDataSourceProcessOptions): void {
-    request.http?.headers.set(GATEWAY_TOKEN_HEADER, signer.sign(null));
+  override async willSendRequest({ request }: GraphQLDataSourceProcessOptions): Promise<void> {
+    request.http?.headers.set(GATEWAY_TOKEN_HEADER, await signer.sign(null));
   }
 }
 

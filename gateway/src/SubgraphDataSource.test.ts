@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import { developmentGatewaySecret, GATEWAY_ISSUER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { SubgraphCallSettings } from './config.js';
 import type { GatewayContext } from './context.js';
 import { SubgraphCalls, type SubgraphCallsOptions } from './resilience/SubgraphCalls.js';
@@ -11,7 +11,7 @@ import { SubgraphDataSource } from './SubgraphDataSource.js';
 const QUERY = 'query Q__products__0{topProducts{upc}}';
 const MUTATION = 'mutation M__orders__0{placeOrder{id}}';
 const ANSWER = { data: { topProducts: [{ upc: '1' }] } };
-const signer = new GatewayTokenSigner('subgraph-data-source-test-secret-long-enough', 'gateway');
+const signer = new GatewayTokenSigner(developmentGatewaySecret(), GATEWAY_ISSUER);
 
 type Behaviour = (req: IncomingMessage, res: ServerResponse, call: number) => void;
 

@@ -95,7 +95,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * Only allow-listed client headers are forwarded; the caller's identity travels
    * only as the gateway's signed token, which replaces any client-sent copy.
    */
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = request.http?.headers;
     if (headers === undefined) return;
     // Context is absent for the gateway's own requests (health checks); they go as anonymous.
@@ -105,7 +105,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       headers.set('x-request-id', requestId);
     }
     const viewer = 'viewer' in context ? context.viewer : null;
-    headers.set(GATEWAY_TOKEN_HEADER, this.signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []));
+    headers.set(GATEWAY_TOKEN_HEADER, await this.signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []));
   }
 
   /** Collects the entities a subgraph's mutation changed, so the response cache can purge answers holding them. */

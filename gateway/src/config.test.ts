@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { generateIdentityKeyPem } from '../../lib/identityKeys.js';
 import { readGatewayConfig } from './config.js';
+
+const SIGNING_KEY = generateIdentityKeyPem().privateKey;
 
 describe('gateway configuration', () => {
   it('refuses to start in production without a way to verify tokens', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
-    expect(() => readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/GATEWAY_SECRET must be set in production/);
-    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) }).jwtDevelopmentSecret).toBe(false);
+    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: SIGNING_KEY }).jwtDevelopmentSecret).toBe(false);
+  });
+
+  it('refuses to sign identities in production with anything but a key pair, a shared secret included', () => {
+    expect(() => readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/GATEWAY_SIGNING_KEY must be set in production/);
+    expect(() => readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) })).toThrow(/GATEWAY_SIGNING_KEY must be set in production/);
+    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: SIGNING_KEY.replace(/\n/g, '\\n') }).gatewaySigningKey.kind).toBe('keyPair');
+    expect(readGatewayConfig({ GATEWAY_SECRET: 'y'.repeat(32) }).gatewaySigningKey.kind).toBe('secret');
+  });
+
+  it('requires an expiry on bearer tokens in production unless JWT_REQUIRE_EXP=off', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: SIGNING_KEY };
+    expect([readGatewayConfig(production).jwtRequireExp, readGatewayConfig({ ...production, JWT_REQUIRE_EXP: 'false' }).jwtRequireExp, readGatewayConfig({}).jwtRequireExp]).toEqual([true, false, false]);
   });
 
   it('uses the development secret only outside production, and says so', () => {
@@ -39,6 +53,10 @@ describe('gateway configuration', () => {
     ['SUBGRAPH_ORDERS_URL', 'not a url', /SUBGRAPH_ORDERS_URL must be an http\(s\) URL/],
     ['JWT_SECRET', 'short', /JWT_SECRET must be at least 32 characters/],
     ['GATEWAY_SECRET', 'short', /GATEWAY_SECRET must be at least 32 characters/],
+    ['GATEWAY_SIGNING_KEY', 'not-a-pem', /GATEWAY_SIGNING_KEY must be a PEM private key/],
+    ['GATEWAY_SIGNING_KEY', generateIdentityKeyPem().publicKey, /GATEWAY_SIGNING_KEY must be a PEM private key/],
+    ['JWT_REQUIRE_EXP', 'sometimes', /JWT_REQUIRE_EXP must be on or off/],
+    ['JWKS_CACHE_MAX_AGE_MS', '10', /JWKS_CACHE_MAX_AGE_MS must be an integer from 1000/],
     ['JWT_PUBLIC_KEY', 'not-a-pem', /JWT_PUBLIC_KEY must be a PEM public key/],
     ['JWKS_URL', 'ftp://keys', /JWKS_URL must be an http\(s\) URL/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
@@ -59,7 +77,7 @@ describe('gateway configuration', () => {
 
   it('allows Apollo Sandbox and local pages in development and no foreign origin in production', () => {
     expect(readGatewayConfig({}).corsOrigins).toEqual(expect.arrayContaining(['https://studio.apollographql.com', 'http://localhost:*']));
-    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) }).corsOrigins).toEqual([]);
+    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: SIGNING_KEY }).corsOrigins).toEqual([]);
     expect(readGatewayConfig({ CORS_ORIGINS: 'https://shop.example, http://localhost:*' }).corsOrigins).toEqual(['https://shop.example', 'http://localhost:*']);
   });
 });

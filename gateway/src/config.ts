@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
-import { GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
+import { developmentGatewaySecret, GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
 import { readClientConnectionLimits, type ClientConnectionLimits } from '../../lib/http/clientConnectionLimits.js';
+import { readPrivateKey, type SigningKey } from '../../lib/identityKeys.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
+import { DEFAULT_JWKS_CACHE_MAX_AGE_MS } from '../../lib/remoteKeySet.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
 
 /** The gateway's settings, read once from the environment at start-up. */
@@ -23,8 +25,12 @@ export interface GatewayConfig {
   readonly jwtKeys: VerificationKeySource;
   /** True when `jwtKeys` is the built-in development secret. */
   readonly jwtDevelopmentSecret: boolean;
-  /** Secret shared with the subgraphs, signing the caller's identity for them. Env `GATEWAY_SECRET`. @default a development secret, outside production only */
-  readonly gatewaySecret: string;
+  /** Signs the caller's identity for the subgraphs: an EC P-256 key pair (Env `GATEWAY_SIGNING_KEY`), or outside production the shared `GATEWAY_SECRET`. @default the development secret, outside production only */
+  readonly gatewaySigningKey: SigningKey;
+  /** Refuse bearer tokens without `exp`. Env `JWT_REQUIRE_EXP` (`on`/`off`). @default true in production, false otherwise */
+  readonly jwtRequireExp: boolean;
+  /** How long a key set fetched from `JWKS_URL` is used before it is fetched again. Env `JWKS_CACHE_MAX_AGE_MS`. @default 600000 */
+  readonly jwksCacheMaxAgeMs: number;
   /** Required `iss` claim. Env `JWT_ISSUER`. @default undefined (not checked) */
   readonly jwtIssuer: string | undefined;
   /** Required `aud` claim. Env `JWT_AUDIENCE`. @default undefined (not checked) */
@@ -151,7 +157,9 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     production,
     jwtKeys,
     jwtDevelopmentSecret,
-    gatewaySecret: readGatewaySecret(env['GATEWAY_SECRET'], production),
+    gatewaySigningKey: readGatewaySigningKey(env, production),
+    jwtRequireExp: parseSwitch('JWT_REQUIRE_EXP', env['JWT_REQUIRE_EXP'], production),
+    jwksCacheMaxAgeMs: parseInteger('JWKS_CACHE_MAX_AGE_MS', env['JWKS_CACHE_MAX_AGE_MS'], DEFAULT_JWKS_CACHE_MAX_AGE_MS, 1000, 86_400_000),
     jwtIssuer: nonEmpty(env['JWT_ISSUER']),
     jwtAudience: nonEmpty(env['JWT_AUDIENCE']),
     port: parseInteger('PORT', env['PORT'], 4000, 0, 65535),
@@ -273,6 +281,14 @@ function parseJwtKeys(env: NodeJS.ProcessEnv, production: boolean): { keys: Veri
   if (jwksUrl !== undefined) return { keys: { kind: 'jwks', url: parseUrl('JWKS_URL', jwksUrl) }, development: false };
   if (production) throw new ConfigError('JWT_SECRET', 'set in production (or JWT_PUBLIC_KEY or JWKS_URL)', '');
   return { keys: { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET }, development: true };
+}
+
+function readGatewaySigningKey(env: NodeJS.ProcessEnv, production: boolean): SigningKey {
+  const keyPair = readPrivateKey('GATEWAY_SIGNING_KEY', env['GATEWAY_SIGNING_KEY']);
+  if (keyPair !== undefined) return keyPair;
+  // A shared secret lets every subgraph that holds it sign as the gateway, so production needs a key pair.
+  if (production) throw new ConfigError('GATEWAY_SIGNING_KEY', 'set in production: a PEM EC P-256 private key the gateway signs identity tokens with (GATEWAY_SECRET is for development)', '');
+  return readGatewaySecret(env['GATEWAY_SECRET']) ?? developmentGatewaySecret();
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

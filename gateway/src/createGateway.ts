@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ApolloGateway, GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
-import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import { GATEWAY_ISSUER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -50,7 +50,7 @@ export interface GatewayObservability {
 export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimiter, observability: GatewayObservability, redis: RedisClient | undefined): Gateway {
   const { logger, metrics, observer } = observability;
   const subgraphUrls = new Map<string, string>();
-  const signer = new GatewayTokenSigner(config.gatewaySecret, 'gateway');
+  const signer = new GatewayTokenSigner(config.gatewaySigningKey, GATEWAY_ISSUER);
   const subgraphCalls = new SubgraphCalls(config.subgraphCalls, {
     onCircuitChange: (subgraph, state) => logger.warn({ subgraph, state }, `circuit to ${subgraph} ${state}`),
   });

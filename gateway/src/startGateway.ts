@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { jwksRoute } from './auth/jwksRoute.js';
 import { FetchEpoch } from './cache/FetchEpoch.js';
 import { invalidationRoute } from './cache/invalidationRoute.js';
 import { createGateway } from './createGateway.js';
@@ -87,6 +88,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     checkRequest: checkPersistedQuery,
     routes: {
       'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+      'GET /.well-known/jwks.json': jwksRoute(config.gatewaySigningKey),
       'POST /cache/invalidate': invalidationRoute({ authenticate, caching: caches.responses, maxBodyBytes: config.maxBodyBytes }),
       'GET /ready': async (_req, res) => {
         const { httpStatus, body } = await readiness.report();

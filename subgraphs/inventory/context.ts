@@ -1,11 +1,14 @@
+import { GATEWAY_ISSUER, type VouchedIdentity } from '../../lib/gatewayToken.js';
 import type { Database } from '../kit/database.js';
 import { createLoaders, type InventoryLoaders } from './loaders.js';
 
 export interface InventoryContext {
   db: Database;
   loaders: InventoryLoaders;
+  /** The service calling as itself with its own key; `null` when the gateway calls on a user's behalf. */
+  callerService: string | null;
 }
 
-export function createContext(db: Database): InventoryContext {
-  return { db, loaders: createLoaders(db) };
+export function createContext(db: Database, identity: VouchedIdentity): InventoryContext {
+  return { db, loaders: createLoaders(db), callerService: identity.issuer === GATEWAY_ISSUER ? null : identity.issuer };
 }

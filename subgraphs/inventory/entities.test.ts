@@ -5,6 +5,7 @@ import type { Database } from '../kit/database.js';
 import { createContext, type InventoryContext } from './context.js';
 import { createInventoryServer } from './server.js';
 
+const GATEWAY_ANONYMOUS = { sub: null, scopes: [], issuer: 'gateway' } as const;
 let db: Database;
 let server: ApolloServer<InventoryContext>;
 const statements: string[] = [];
@@ -29,7 +30,7 @@ describe('Product entities', () => {
   it('50 product references cost one SQL statement', async () => {
     statements.length = 0;
     const representations = Array.from({ length: 50 }, (_, i) => ({ __typename: 'Product', upc: String(i + 1), price: 1000, weight: 100 }));
-    const response = await server.executeOperation({ query: ENTITIES, variables: { r: representations } }, { contextValue: createContext(recording(db)) });
+    const response = await server.executeOperation({ query: ENTITIES, variables: { r: representations } }, { contextValue: createContext(recording(db), GATEWAY_ANONYMOUS) });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.errors).toBeUndefined();
     expect(statements).toHaveLength(1);
@@ -49,7 +50,7 @@ describe('Product entities', () => {
           ],
         },
       },
-      { contextValue: createContext(db) },
+      { contextValue: createContext(db, GATEWAY_ANONYMOUS) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult).toEqual({

@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { ForbiddenError, SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
 import type { InventoryContext } from './context.js';
 import type { StockItem } from './db.js';
 import { reserveStock } from './reserveStock.js';
@@ -32,6 +32,10 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     },
   },
   Mutation: {
-    reserveStock: (_: unknown, args: { reservationId: string; items: StockItem[] }, ctx: InventoryContext) => reserveStock(ctx.db, args.reservationId, args.items),
+    reserveStock: (_: unknown, args: { reservationId: string; items: StockItem[] }, ctx: InventoryContext) => {
+      // Stock is taken only for an order being placed; no user, admin or not, reserves it directly.
+      if (ctx.callerService !== 'orders') throw new ForbiddenError('Only the orders service may reserve stock.');
+      return reserveStock(ctx.db, args.reservationId, args.items);
+    },
   },
 };

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
-import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type VouchedIdentity } from '../../lib/gatewayToken.js';
+import { GATEWAY_TOKEN_HEADER, type VouchedIdentity } from '../../lib/gatewayToken.js';
+import { GatewayTokenVerifier } from '../../lib/GatewayTokenVerifier.js';
 import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
@@ -34,14 +35,18 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
   if (applied.length > 0) console.log(`[${config.name}] applied migrations: ${applied.join(', ')}`);
   const server = definition.createServer(db);
   await server.start();
+  if (config.production && config.gatewayTrust.sharedSecret !== undefined) {
+    console.warn(`[${config.name}] WARNING: GATEWAY_SECRET is set, so any holder of it can sign as the gateway or any service. Accepting it only while moving to key pairs; remove it once the gateway signs with GATEWAY_SIGNING_KEY (README: "Service identity").`);
+  }
+  const identities = new GatewayTokenVerifier(config.gatewayTrust);
   const httpServer = createLimitedServer(
     config.clientConnections,
     logRequests(createLogger(config.name, config.logLevel), graphqlRequestListener(server, {
       maxBodyBytes: MAX_BODY_BYTES,
       context: async (req) => {
-        // Only the gateway (or a peer service) holding GATEWAY_SECRET may call a subgraph.
+        // Only the gateway, or a peer service calling as itself, may call a subgraph.
         const header = req.headers[GATEWAY_TOKEN_HEADER];
-        const identity = verifyGatewayToken(config.gatewaySecret, Array.isArray(header) ? header[0] : header);
+        const identity = await identities.verify(Array.isArray(header) ? header[0] : header);
         if (identity === null) throw new HttpError(401, 'UNAUTHENTICATED', 'This service answers only requests signed by the gateway.');
         return definition.createContext(db, identity);
       },

@@ -1,9 +1,13 @@
+import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../../lib/ConfigError.js';
-/** Settings every subgraph process reads from its environment at start-up. */
-import { readGatewaySecret } from '../../lib/gatewayToken.js';
+import { developmentGatewaySecret, GATEWAY_ISSUER, readGatewaySecret } from '../../lib/gatewayToken.js';
+import type { GatewayTrust } from '../../lib/GatewayTokenVerifier.js';
 import { readClientConnectionLimits, type ClientConnectionLimits } from '../../lib/http/clientConnectionLimits.js';
+import { readPrivateKey, readPublicKey, type SigningKey } from '../../lib/identityKeys.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
+import { DEFAULT_JWKS_CACHE_MAX_AGE_MS } from '../../lib/remoteKeySet.js';
 
+/** Settings every subgraph process reads from its environment at start-up. */
 export interface SubgraphConfig {
   /** Service name, also the database schema it owns. */
   readonly name: string;
@@ -15,8 +19,10 @@ export interface SubgraphConfig {
   readonly databaseUrl: string | undefined;
   /** Production mode masks internal errors. @default false */
   readonly production: boolean;
-  /** Secret shared with the gateway; requests without a token signed with it get 401. Env `GATEWAY_SECRET`. @default a development secret, outside production only */
-  readonly gatewaySecret: string;
+  /** Whose identity tokens are accepted; requests without a valid one get 401. Env `GATEWAY_PUBLIC_KEY`, `GATEWAY_JWKS_URL`, `SERVICE_<NAME>_PUBLIC_KEY`, `GATEWAY_SECRET`, `JWKS_CACHE_MAX_AGE_MS`. @default the development secret, outside production only */
+  readonly gatewayTrust: GatewayTrust;
+  /** Signs this service's own calls to its peers, as itself. Env `SERVICE_SIGNING_KEY`. @default undefined without peers; GATEWAY_SECRET or the development secret outside production */
+  readonly signingKey: SigningKey | undefined;
   /** GraphQL URLs of other subgraphs this one calls, by service name. */
   readonly peers: Readonly<Record<string, string>>;
   /** Least severe level logged; `silent` logs nothing. Env `LOG_LEVEL`. @default 'info' */
@@ -45,7 +51,8 @@ export function readSubgraphConfig(
   const production = env['NODE_ENV'] === 'production';
   return Object.freeze({
     name,
-    gatewaySecret: readGatewaySecret(env['GATEWAY_SECRET'], production),
+    gatewayTrust: readGatewayTrust(env, production),
+    signingKey: peerNames.length === 0 ? undefined : readServiceSigningKey(env, production),
     port: parsePort('PORT', env['PORT'], defaultPort),
     host: nonEmpty(env['HOST']) ?? '127.0.0.1',
     databaseUrl: parseUrl(`${upper}_DATABASE_URL`, env[`${upper}_DATABASE_URL`]) ?? parseUrl('DATABASE_URL', env['DATABASE_URL']),
@@ -54,6 +61,47 @@ export function readSubgraphConfig(
     logLevel: readLogLevel(env['LOG_LEVEL']),
     clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
   });
+}
+
+function readGatewayTrust(env: NodeJS.ProcessEnv, production: boolean): GatewayTrust {
+  const gatewayPublicKey = readPublicKey('GATEWAY_PUBLIC_KEY', env['GATEWAY_PUBLIC_KEY']);
+  const gatewayJwksUrl = parseUrl('GATEWAY_JWKS_URL', env['GATEWAY_JWKS_URL']);
+  const configuredSecret = readGatewaySecret(env['GATEWAY_SECRET']);
+  const hasKeys = gatewayPublicKey !== undefined || gatewayJwksUrl !== undefined;
+  if (!hasKeys && production) {
+    throw new ConfigError('GATEWAY_PUBLIC_KEY', "set in production (or GATEWAY_JWKS_URL): the gateway's EC P-256 public key, so only the gateway can vouch for users", '');
+  }
+  const serviceKeys = new Map<string, KeyObject>();
+  for (const variable of Object.keys(env)) {
+    const service = /^SERVICE_([A-Z][A-Z0-9]*)_PUBLIC_KEY$/.exec(variable)?.[1]?.toLowerCase();
+    if (service === undefined) continue;
+    if (service === GATEWAY_ISSUER) throw new ConfigError(variable, 'named after a service; the gateway\'s key is GATEWAY_PUBLIC_KEY', variable);
+    const key = readPublicKey(variable, env[variable]);
+    if (key !== undefined) serviceKeys.set(service, key);
+  }
+  return Object.freeze({
+    gatewayPublicKey,
+    gatewayJwksUrl,
+    serviceKeys,
+    // With key pairs configured, HS256 is accepted only while GATEWAY_SECRET is still set (a migration).
+    sharedSecret: configuredSecret ?? (hasKeys ? undefined : developmentGatewaySecret()),
+    jwksCacheMaxAgeMs: parseDuration('JWKS_CACHE_MAX_AGE_MS', env['JWKS_CACHE_MAX_AGE_MS'], DEFAULT_JWKS_CACHE_MAX_AGE_MS),
+  });
+}
+
+function readServiceSigningKey(env: NodeJS.ProcessEnv, production: boolean): SigningKey {
+  const keyPair = readPrivateKey('SERVICE_SIGNING_KEY', env['SERVICE_SIGNING_KEY']);
+  if (keyPair !== undefined) return keyPair;
+  if (production) throw new ConfigError('SERVICE_SIGNING_KEY', "set in production for a service that calls peers: its own EC P-256 private key, whose public half the peers hold as SERVICE_<NAME>_PUBLIC_KEY", '');
+  return readGatewaySecret(env['GATEWAY_SECRET']) ?? developmentGatewaySecret();
+}
+
+function parseDuration(variable: string, raw: string | undefined, fallback: number): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 1000 || ms > 86_400_000) throw new ConfigError(variable, 'milliseconds from 1000 to 86400000', value);
+  return ms;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

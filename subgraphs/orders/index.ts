@@ -9,8 +9,9 @@ import { createOrdersServer } from './server.js';
 
 startOrExit('orders', async () => {
   const config = readSubgraphConfig('orders', 4005, ['products', 'inventory']);
-  // Calls to peers carry a token signed as the orders service, with no user in it.
-  const signer = new GatewayTokenSigner(config.gatewaySecret, 'orders');
+  // Calls to peers carry a token signed with orders' own key, as the orders service, with no user in it.
+  if (config.signingKey === undefined) throw new Error('orders calls peers, so it needs a signing key');
+  const signer = new GatewayTokenSigner(config.signingKey, 'orders');
   const serviceToken = () => signer.sign(null);
   const peers: Peers = {
     products: createPeerClient('products', config.peers['products'] ?? '', serviceToken),

@@ -24,7 +24,7 @@ export interface PeerClient {
  * HTTP error or unreadable body throws UPSTREAM_FAILED naming only the service;
  * the URL and cause go to the log, never to the caller.
  */
-export function createPeerClient(name: string, url: string, serviceToken: () => string, timeoutMs: number = TIMEOUT_MS): PeerClient {
+export function createPeerClient(name: string, url: string, serviceToken: () => Promise<string>, timeoutMs: number = TIMEOUT_MS): PeerClient {
   const unavailable = (cause: string): SubgraphError => {
     console.error(`[orders] ${name} request failed: ${cause}`);
     return new SubgraphError(SubgraphErrorCode.UpstreamFailed, `${name} is unavailable`, { serviceName: name });
@@ -36,7 +36,7 @@ export function createPeerClient(name: string, url: string, serviceToken: () => 
       try {
         response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: serviceToken() },
+          headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: await serviceToken() },
           body: JSON.stringify({ query, variables }),
           signal: AbortSignal.timeout(timeoutMs),
         });

@@ -94,7 +94,7 @@ describe('placeOrder', () => {
 
   it('a products outage is reported without its address', async () => {
     // Port 1 refuses connections, like a products service that is down.
-    const peers = { ...fakePeers(10), products: createPeerClient('products', 'http://127.0.0.1:1/graphql', () => 'unused') };
+    const peers = { ...fakePeers(10), products: createPeerClient('products', 'http://127.0.0.1:1/graphql', async () => 'unused') };
     const error = await errorOf(placeOrder(db, peers, { buyerId: 'u6', idempotencyKey: 'k-down', items: [{ upc: '1', quantity: 1 }] }));
     expect(error).toEqual({ message: 'products is unavailable', extensions: { code: 'UPSTREAM_FAILED', serviceName: 'products' } });
   });

@@ -11,7 +11,13 @@ import type { Viewer } from './Viewer.js';
  * downgraded to anonymous, so a client with an expired token finds out at once.
  */
 export function createAuthenticator(config: GatewayConfig): (req: IncomingMessage) => Promise<Viewer | null> {
-  const verifier = new TokenVerifier({ keys: config.jwtKeys, issuer: config.jwtIssuer, audience: config.jwtAudience });
+  const verifier = new TokenVerifier({
+    keys: config.jwtKeys,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    requireExp: config.jwtRequireExp,
+    jwksCacheMaxAgeMs: config.jwksCacheMaxAgeMs,
+  });
   return async (req) => {
     const header = req.headers.authorization;
     if (header === undefined || header === '') return null;

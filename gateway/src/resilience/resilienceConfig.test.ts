@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { generateIdentityKeyPem } from '../../../lib/identityKeys.js';
 import { readGatewayConfig } from '../config.js';
 
-const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) };
+const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: generateIdentityKeyPem().privateKey };
 
 describe('resilience configuration', () => {
   it('starts from documented defaults', () => {
