@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ApolloGateway } from '@apollo/gateway';
 import { print, type DocumentNode } from 'graphql';
 import type { Viewer } from '../auth/Viewer.js';
+import type { CachePolicy, Execute, GatewayExecutionResult, GatewayRequestContext } from '../execution/executorTypes.js';
 import type { EntityTagger, TaggableOperation } from './entityTags.js';
 import { takeEntityTags } from './entityTags.js';
 import type { FetchEpoch } from './FetchEpoch.js';
@@ -16,15 +16,6 @@ export interface ResponseCaching {
   readonly onPurge?: ((entries: number) => void) | undefined;
 }
 
-type Execute = Awaited<ReturnType<ApolloGateway['load']>>['executor'];
-type GatewayGraphQLRequestContext = Parameters<Execute>[0];
-type GatewayExecutionResult = Awaited<ReturnType<Execute>>;
-
-/** The part of Apollo's per-request cache policy the cache reads and narrows. */
-interface CachePolicy {
-  restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
-  policyIfCacheable(): { maxAge: number; scope: 'PUBLIC' | 'PRIVATE' } | null;
-}
 
 const normalizedHashes = new WeakMap<DocumentNode, string>();
 /** Documents whose last answer could not be cached; they run untagged until one can be. */
@@ -48,7 +39,7 @@ export interface CachingRequest {
  */
 export async function executeWithCache(
   caching: ResponseCaching,
-  requestContext: GatewayGraphQLRequestContext,
+  requestContext: GatewayRequestContext,
   execute: Execute,
   request: CachingRequest,
   /** The rate-limit step; it runs alongside the cache read, and a refusal wins over any hit. */
@@ -101,7 +92,7 @@ export async function executeWithCache(
 
 /** Runs the tagged operation when there is one, and the client's own when there is none or it cannot be planned. */
 async function executeTagged(
-  requestContext: GatewayGraphQLRequestContext,
+  requestContext: GatewayRequestContext,
   execute: Execute,
   taggable: TaggableOperation | null | undefined,
 ): Promise<{ result: GatewayExecutionResult; tags: Set<string> | undefined }> {
@@ -116,7 +107,7 @@ async function executeTagged(
   return { result, tags: takeEntityTags(result.data) };
 }
 
-function cacheKeys(requestContext: GatewayGraphQLRequestContext, { viewer, forwardedHeaders }: CachingRequest): CacheKeys {
+function cacheKeys(requestContext: GatewayRequestContext, { viewer, forwardedHeaders }: CachingRequest): CacheKeys {
   let normalized = normalizedHashes.get(requestContext.document);
   if (normalized === undefined) {
     normalized = sha256(print(requestContext.document));

@@ -1,17 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ApolloGateway } from '@apollo/gateway';
 import type { Viewer } from '../auth/Viewer.js';
 import { InflightQueries } from '../resilience/InflightQueries.js';
+import type { CachePolicy, GatewayExecutionResult as ExecutionResult, GatewayRequestContext as RequestContext } from './executorTypes.js';
 
-type Execute = Awaited<ReturnType<ApolloGateway['load']>>['executor'];
-type RequestContext = Parameters<Execute>[0];
-type ExecutionResult = Awaited<ReturnType<Execute>>;
-
-/** The part of Apollo's per-request cache policy that a shared answer is carried over by. */
-interface CachePolicy {
-  restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
-  policyIfCacheable(): { maxAge: number; scope: 'PUBLIC' | 'PRIVATE' } | null;
-}
 
 /** Response headers an execution sets that every request sharing it must carry. */
 const SHARED_HEADERS = ['x-cache', 'age'];
