@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
 import type { InventoryContext } from './context.js';
-import type { StockItem } from './db.js';
+import type { StockItem } from '../kit/stockItems.js';
+import { releaseStock } from './releaseStock.js';
 import { reserveStock } from './reserveStock.js';
 import { shippingEstimate } from './shipping.js';
 
@@ -33,5 +34,6 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
   },
   Mutation: {
     reserveStock: (_: unknown, args: { reservationId: string; items: StockItem[] }, ctx: InventoryContext) => reserveStock(ctx.db, args.reservationId, args.items),
+    releaseStock: (_: unknown, args: { reservationId: string }, ctx: InventoryContext) => releaseStock(ctx.db, args.reservationId),
   },
 };
