@@ -13,6 +13,7 @@ const CLIENT_SAFE_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
   'NOT_FOUND',
   'OUT_OF_STOCK',
+  'IDEMPOTENCY_KEY_REUSED',
 ]);
 
 /** Extensions a client may see; anything else (stack traces, upstream responses) is dropped. */
