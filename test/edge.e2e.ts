@@ -385,6 +385,21 @@ describe('the edge: authentication, limits and hostile requests', () => {
     expect((await send(gateways.slowClients, { path: '/health' })).status).toBe(200);
   });
 
+  it('shows a reused idempotency key as IDEMPOTENCY_KEY_REUSED in production, unmasked', async () => {
+    const placeOrder = (upc: string) =>
+      post(gateways.production, { query: 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', variables: { input: { idempotencyKey: 'edge-reused', items: [{ upc, quantity: 1 }] } } }, bearer(token('u13')));
+    expect((await placeOrder('5')).body.errors).toBeUndefined();
+    const reused = await placeOrder('6');
+    expect(reused.status).toBe(200);
+    expect(reused.body.errors).toEqual([
+      {
+        message: 'This idempotencyKey was already used for an order with other items; use a new key for a new order.',
+        path: ['placeOrder'],
+        extensions: { code: 'IDEMPOTENCY_KEY_REUSED', argumentName: 'input.idempotencyKey', serviceName: 'orders' },
+      },
+    ]);
+  });
+
   it('shows Apollo Sandbox with sign-in instructions in development, and a plain answer in production', async () => {
     const page = await fetch(gateways.main, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);

@@ -140,13 +140,42 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(await stockOf()).toBe(0);
   });
 
-  it('takes the buyer from the token and never hands one buyer\'s order to another', async () => {
+  it("takes the buyer from the token, and another buyer's same idempotency key places that buyer's own order", async () => {
     const upc = await productWithStock(query, 2, ['1', '2', '3', '4']);
     const placed = await placeOrder('u7', upc, 1, 'mine-u7');
     expect(placed.body.errors).toBeUndefined();
-    expect((placed.body.data as { placeOrder: { buyer: { id: string } } }).placeOrder.buyer.id).toBe('u7');
-    const stolen = await placeOrder('u8', upc, 1, 'mine-u7');
-    expect(stolen.body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    const mine = (placed.body.data as { placeOrder: { id: string; buyer: { id: string } } }).placeOrder;
+    expect(mine.buyer.id).toBe('u7');
+    const theirs = await placeOrder('u8', upc, 1, 'mine-u7');
+    expect(theirs.body.errors).toBeUndefined();
+    expect((theirs.body.data as { placeOrder: { id: string; buyer: { id: string } } }).placeOrder).toEqual(expect.objectContaining({ buyer: { id: 'u8' }, id: expect.not.stringMatching(mine.id) }));
+  });
+
+  it('places one order per key when one buyer sends the same key with different items twice at once, and reserves only its items', async () => {
+    const products = (await query<{ products: { nodes: { upc: string; quantity: number }[] } }>('{ products(first: 100) { nodes { upc quantity } } }')).body.data!.products.nodes;
+    const [a, b] = products.filter((product) => product.quantity >= 20 && !['1', '2', '3', '4'].includes(product.upc)).slice(-2);
+    if (a === undefined || b === undefined) throw new Error('no two products with 20 units in stock');
+    const stockOf = async (upc: string) => (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
+    const before = { a: await stockOf(a.upc), b: await stockOf(b.upc) };
+    const buyers = Array.from({ length: 10 }, (_, i) => `u${31 + i}`);
+    const pairs = await Promise.all(
+      buyers.map((buyer) => Promise.all([placeOrderOf(buyer, [{ upc: a.upc, quantity: 1 }], `pair-${buyer}`), placeOrderOf(buyer, [{ upc: b.upc, quantity: 2 }], `pair-${buyer}`)])),
+    );
+    let takenA = 0;
+    let takenB = 0;
+    for (const [first, second] of pairs) {
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const placed = [first, second].filter((answer) => answer.body.errors === undefined);
+      const refused = [first, second].filter((answer) => answer.body.errors !== undefined);
+      expect(placed).toHaveLength(1);
+      expect(refused[0]?.body.errors?.[0]?.extensions?.['code']).toBe('IDEMPOTENCY_KEY_REUSED');
+      const items = (placed[0]!.body.data as { placeOrder: { items: { quantity: number; product: { upc: string } }[] } }).placeOrder.items;
+      // The answer holds exactly the items of the request that won the key.
+      expect(items).toEqual(placed[0] === first ? [{ quantity: 1, product: { upc: a.upc } }] : [{ quantity: 2, product: { upc: b.upc } }]);
+      if (placed[0] === first) takenA += 1;
+      else takenB += 2;
+    }
+    expect({ a: await stockOf(a.upc), b: await stockOf(b.upc) }).toEqual({ a: before.a - takenA, b: before.b - takenB });
   });
 
   it('returns the same order for a retried idempotency key and reserves stock once', async () => {
@@ -291,9 +320,13 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
   });
 
   function placeOrder(buyerId: string, upc: string, quantity: number, idempotencyKey: string) {
+    return placeOrderOf(buyerId, [{ upc, quantity }], idempotencyKey);
+  }
+
+  function placeOrderOf(buyerId: string, items: { upc: string; quantity: number }[], idempotencyKey: string) {
     return query(
-      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total status buyer { id } items { quantity unitPrice } } }',
-      { input: { idempotencyKey, items: [{ upc, quantity }] } },
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total status buyer { id } items { quantity product { upc } } } }',
+      { input: { idempotencyKey, items } },
       bearer(buyerId),
     );
   }

@@ -10,6 +10,7 @@ const CLIENT_SAFE_CODES = new Set<string>([
   'PERSISTED_QUERY_NOT_FOUND',
   'NOT_FOUND',
   'OUT_OF_STOCK',
+  'IDEMPOTENCY_KEY_REUSED',
 ]);
 
 /**

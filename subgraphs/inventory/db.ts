@@ -1,12 +1,8 @@
 import type { Queryable } from '../kit/database.js';
+import type { StockItem } from '../kit/stockItems.js';
 
 export interface StockRow {
   [column: string]: unknown;
-  upc: string;
-  quantity: number;
-}
-
-export interface StockItem {
   upc: string;
   quantity: number;
 }
@@ -20,6 +16,39 @@ export async function stockByUpc(db: Queryable, upcs: readonly string[]): Promis
 export async function insertReservation(db: Queryable, id: string): Promise<boolean> {
   const { rows } = await db.query('INSERT INTO reservations (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING id', [id]);
   return rows.length > 0;
+}
+
+/** Whether the reservation `id` was released, locking its row until the transaction ends; undefined when there is none. */
+export async function lockReservation(db: Queryable, id: string): Promise<{ released: boolean } | undefined> {
+  const { rows } = await db.query<{ released: boolean }>('SELECT released_at IS NOT NULL AS released FROM reservations WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0];
+}
+
+/**
+ * Marks the reservation `id` released, recording a released one when none
+ * exists so that a reservation arriving later under this id is refused.
+ * True when this call released a reservation that held stock.
+ */
+export async function markReleased(db: Queryable, id: string): Promise<boolean> {
+  // One statement, so a reservation racing in under the same id either comes first (and is released) or is refused.
+  // xmax is 0 on a row this statement inserted and set on one it updated; no row comes back when it was released already.
+  const { rows } = await db.query<{ inserted: boolean }>(
+    `INSERT INTO reservations AS r (id, released_at) VALUES ($1, now())
+     ON CONFLICT (id) DO UPDATE SET released_at = now() WHERE r.released_at IS NULL
+     RETURNING (xmax = 0) AS inserted`,
+    [id],
+  );
+  return rows[0]?.inserted === false;
+}
+
+export async function reservedItems(db: Queryable, reservationId: string): Promise<StockItem[]> {
+  const { rows } = await db.query<StockItem & Record<string, unknown>>('SELECT upc, quantity FROM reservation_items WHERE reservation_id = $1', [reservationId]);
+  return rows;
+}
+
+/** Puts `quantity` units of `upc` back in stock. */
+export async function returnStock(db: Queryable, upc: string, quantity: number): Promise<void> {
+  await db.query('UPDATE stock SET quantity = quantity + $2 WHERE upc = $1', [upc, quantity]);
 }
 
 /**

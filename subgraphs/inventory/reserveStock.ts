@@ -1,6 +1,7 @@
 import type { Database } from '../kit/database.js';
 import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
-import { insertReservation, insertReservationItems, takeStock, type StockItem } from './db.js';
+import { mergeItems, sameItems, type StockItem } from '../kit/stockItems.js';
+import { insertReservation, insertReservationItems, lockReservation, reservedItems, takeStock } from './db.js';
 
 const MAX_RESERVATION_ID_LENGTH = 200;
 const MAX_SQL_INTEGER = 2_147_483_647;
@@ -8,12 +9,16 @@ const MAX_SQL_INTEGER = 2_147_483_647;
 export interface StockReservation {
   reservationId: string;
   created: boolean;
+  /** What the reservation holds: one line per upc, sorted by upc. */
+  items: StockItem[];
 }
 
 /**
  * Takes every item out of stock in one transaction, or nothing: a missing unit
  * throws OUT_OF_STOCK and rolls back the reservation too. A reservation id seen
- * before changes nothing, so callers can retry safely.
+ * before changes nothing and answers what that reservation holds, so callers can
+ * retry safely; the same id with other items is refused (IDEMPOTENCY_KEY_REUSED),
+ * and so is a released id (RESERVATION_RELEASED).
  */
 export async function reserveStock(db: Database, reservationId: string, items: readonly StockItem[]): Promise<StockReservation> {
   validate(reservationId, items);
@@ -22,12 +27,21 @@ export async function reserveStock(db: Database, reservationId: string, items: r
   const tooMany = merged.find((item) => item.quantity > MAX_SQL_INTEGER);
   if (tooMany !== undefined) throw outOfStock(tooMany.upc);
   return db.transaction(async (tx) => {
-    if (!(await insertReservation(tx, reservationId))) return { reservationId, created: false };
+    if (!(await insertReservation(tx, reservationId))) {
+      if ((await lockReservation(tx, reservationId))?.released !== false) {
+        throw new SubgraphError(SubgraphErrorCode.ReservationReleased, `Reservation ${reservationId} was released; reserve under a new id.`, { argumentName: 'reservationId' });
+      }
+      const held = mergeItems(await reservedItems(tx, reservationId));
+      if (!sameItems(held, merged)) {
+        throw new SubgraphError(SubgraphErrorCode.IdempotencyKeyReused, `Reservation ${reservationId} holds other items.`, { argumentName: 'reservationId' });
+      }
+      return { reservationId, created: false, items: held };
+    }
     for (const item of merged) {
       if (!(await takeStock(tx, item.upc, item.quantity))) throw outOfStock(item.upc);
     }
     await insertReservationItems(tx, reservationId, merged);
-    return { reservationId, created: true };
+    return { reservationId, created: true, items: merged };
   });
 }
 
@@ -36,9 +50,7 @@ function outOfStock(upc: string): SubgraphError {
 }
 
 function validate(reservationId: string, items: readonly StockItem[]): void {
-  if (reservationId.length === 0 || reservationId.length > MAX_RESERVATION_ID_LENGTH) {
-    throw new SubgraphError(SubgraphErrorCode.BadUserInput, `reservationId must be 1 to ${MAX_RESERVATION_ID_LENGTH} characters.`, { argumentName: 'reservationId' });
-  }
+  validateReservationId(reservationId);
   if (items.length === 0) throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'A reservation needs at least one item.', { argumentName: 'items' });
   for (const item of items) {
     if (!Number.isInteger(item.quantity) || item.quantity <= 0) {
@@ -47,14 +59,8 @@ function validate(reservationId: string, items: readonly StockItem[]): void {
   }
 }
 
-/**
- * One line per upc, sorted by upc: concurrent reservations then lock stock rows
- * in the same order and cannot deadlock each other.
- */
-export function mergeItems(items: readonly StockItem[]): StockItem[] {
-  const quantities = new Map<string, number>();
-  for (const item of items) quantities.set(item.upc, (quantities.get(item.upc) ?? 0) + item.quantity);
-  return [...quantities]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([upc, quantity]) => ({ upc, quantity }));
+export function validateReservationId(reservationId: string): void {
+  if (reservationId.length === 0 || reservationId.length > MAX_RESERVATION_ID_LENGTH) {
+    throw new SubgraphError(SubgraphErrorCode.BadUserInput, `reservationId must be 1 to ${MAX_RESERVATION_ID_LENGTH} characters.`, { argumentName: 'reservationId' });
+  }
 }

@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { ForbiddenError, SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
 import type { InventoryContext } from './context.js';
-import type { StockItem } from './db.js';
+import type { StockItem } from '../kit/stockItems.js';
+import { releaseStock } from './releaseStock.js';
 import { reserveStock } from './reserveStock.js';
 import { shippingEstimate } from './shipping.js';
 
@@ -36,6 +37,10 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
       // Stock is taken only for an order being placed; no user, admin or not, reserves it directly.
       if (ctx.callerService !== 'orders') throw new ForbiddenError('Only the orders service may reserve stock.');
       return reserveStock(ctx.db, args.reservationId, args.items);
+    },
+    releaseStock: (_: unknown, args: { reservationId: string }, ctx: InventoryContext) => {
+      if (ctx.callerService !== 'orders') throw new ForbiddenError('Only the orders service may release stock.');
+      return releaseStock(ctx.db, args.reservationId);
     },
   },
 };

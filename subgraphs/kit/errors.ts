@@ -4,8 +4,12 @@ import { GraphQLError } from 'graphql';
 export enum SubgraphErrorCode {
   BadUserInput = 'BAD_USER_INPUT',
   Forbidden = 'FORBIDDEN',
+  /** An idempotency key sent again with a different request than the one it was first used for. */
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   NotFound = 'NOT_FOUND',
   OutOfStock = 'OUT_OF_STOCK',
+  /** A stock reservation was released; its id never reserves again. */
+  ReservationReleased = 'RESERVATION_RELEASED',
   Unauthenticated = 'UNAUTHENTICATED',
   UpstreamFailed = 'UPSTREAM_FAILED',
 }

@@ -3,9 +3,9 @@ import { openDatabase, type Database, type Queryable } from './database.js';
 import { SubgraphError } from './errors.js';
 import { migrate } from './migrate.js';
 
-/** An embedded database with the service's migrations and seed applied, for in-process tests. */
-export async function openMigratedDatabase(service: string, migrationsUrl: URL): Promise<Database> {
-  const db = await openDatabase(service, undefined);
+/** The service's database with its migrations and seed applied, for in-process tests: embedded unless `databaseUrl` names a PostgreSQL database. */
+export async function openMigratedDatabase(service: string, migrationsUrl: URL, databaseUrl?: string): Promise<Database> {
+  const db = await openDatabase(service, databaseUrl);
   await migrate(db, fileURLToPath(migrationsUrl));
   return db;
 }

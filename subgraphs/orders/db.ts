@@ -1,6 +1,7 @@
 import type { Queryable } from '../kit/database.js';
 
-export type OrderStatus = 'PLACED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
+/** PENDING: the key is claimed and stock is being reserved; never shown to anyone. */
+export type OrderStatus = 'PENDING' | 'PLACED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
 
 export interface OrderRow {
   [column: string]: unknown;
@@ -10,6 +11,8 @@ export interface OrderRow {
   status: OrderStatus;
   total: number;
   createdAt: string;
+  /** What `requestFingerprint` made of the items the order was placed with; null for orders placed before fingerprints. */
+  requestFingerprint: string | null;
 }
 
 export interface OrderItemRow {
@@ -21,29 +24,31 @@ export interface OrderItemRow {
   unitPrice: number;
 }
 
-export interface NewOrder {
+export interface OrderClaim {
   buyerId: string;
   idempotencyKey: string;
-  total: number;
-  items: readonly { upc: string; quantity: number; unitPrice: number }[];
+  requestFingerprint: string;
 }
+
+export type OrderLine = { upc: string; quantity: number; unitPrice: number };
 
 // Formatted in SQL so both drivers return the same string rather than a Date.
 const ORDER_COLUMNS = `id, buyer_id AS "buyerId", idempotency_key AS "idempotencyKey", status, total,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`;
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", request_fingerprint AS "requestFingerprint"`;
 
 export async function ordersById(db: Queryable, ids: readonly string[]): Promise<OrderRow[]> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::text[])`, [ids]);
+  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ANY($1::text[]) AND status <> 'PENDING'`, [ids]);
   return rows;
 }
 
 export async function ordersByBuyer(db: Queryable, buyerIds: readonly string[]): Promise<OrderRow[]> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE buyer_id = ANY($1::text[]) ORDER BY created_at DESC, id`, [buyerIds]);
+  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE buyer_id = ANY($1::text[]) AND status <> 'PENDING' ORDER BY created_at DESC, id`, [buyerIds]);
   return rows;
 }
 
-export async function orderByIdempotencyKey(db: Queryable, key: string): Promise<OrderRow | undefined> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE idempotency_key = $1`, [key]);
+/** The buyer's order under this key, PENDING ones included. */
+export async function orderByIdempotencyKey(db: Queryable, buyerId: string, key: string): Promise<OrderRow | undefined> {
+  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE buyer_id = $1 AND idempotency_key = $2`, [buyerId, key]);
   return rows[0];
 }
 
@@ -56,22 +61,60 @@ export async function itemsByOrder(db: Queryable, orderIds: readonly string[]): 
 }
 
 /**
- * Inserts an order and its items unless one with the same idempotency key
- * exists. A concurrent insert with the same key waits on the unique index and
- * then does nothing, so only one order results.
+ * Claims the buyer's key with a PENDING order, unless an order holds it
+ * already, and answers whichever order holds it. A concurrent claim of the same
+ * key waits on the unique index and then does nothing, so exactly one order
+ * owns a key. Two statements: the read must see a claim committed while the
+ * insert waited, which the insert's own snapshot would not.
  */
-export async function insertOrder(db: Queryable, order: NewOrder): Promise<void> {
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO orders (buyer_id, idempotency_key, status, total) VALUES ($1, $2, 'PLACED', $3)
-     ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-    [order.buyerId, order.idempotencyKey, order.total],
+export async function claimOrder(db: Queryable, claim: OrderClaim): Promise<OrderRow | undefined> {
+  await db.query(
+    `INSERT INTO orders (buyer_id, idempotency_key, status, total, request_fingerprint) VALUES ($1, $2, 'PENDING', 0, $3)
+     ON CONFLICT (buyer_id, idempotency_key) DO NOTHING`,
+    [claim.buyerId, claim.idempotencyKey, claim.requestFingerprint],
   );
-  const id = rows[0]?.id;
-  if (id === undefined) return;
+  return orderByIdempotencyKey(db, claim.buyerId, claim.idempotencyKey);
+}
+
+/**
+ * Turns the PENDING order `orderId` into a PLACED one with its lines and total;
+ * false when it is no longer pending (placed by a concurrent retry, or abandoned).
+ * Run it in a transaction, so the lines and the status change commit together.
+ */
+export async function completeOrder(db: Queryable, orderId: string, total: number, lines: readonly OrderLine[]): Promise<boolean> {
+  const { rowCount } = await db.query("UPDATE orders SET status = 'PLACED', total = $2 WHERE id = $1 AND status = 'PENDING'", [orderId, total]);
+  if (rowCount === 0) return false;
   await db.query(
     `INSERT INTO order_items (order_id, position, upc, quantity, unit_price)
      SELECT $1, item.position, item.upc, item.quantity, item.unit_price
      FROM unnest($2::text[], $3::int[], $4::int[]) WITH ORDINALITY AS item (upc, quantity, unit_price, position)`,
-    [id, order.items.map((item) => item.upc), order.items.map((item) => item.quantity), order.items.map((item) => item.unitPrice)],
+    [orderId, lines.map((line) => line.upc), lines.map((line) => line.quantity), lines.map((line) => line.unitPrice)],
   );
+  return true;
+}
+
+/**
+ * Deletes PENDING orders (all claimed at least `olderThanSeconds` ago, or the
+ * one `orderId`) and records their reservations for release, in one statement:
+ * an order deleted here can no longer complete, and its reservation is never
+ * forgotten. Answers the reservation ids recorded.
+ */
+export async function abandonPendingOrders(db: Queryable, which: { olderThanSeconds: number } | { orderId: string }): Promise<string[]> {
+  const [condition, param] = 'orderId' in which ? ['id = $1', which.orderId] : ["created_at <= now() - $1::integer * interval '1 second'", which.olderThanSeconds];
+  const { rows } = await db.query<{ reservation_id: string }>(
+    `WITH abandoned AS (DELETE FROM orders WHERE status = 'PENDING' AND ${condition} RETURNING id)
+     INSERT INTO abandoned_reservations (reservation_id) SELECT id FROM abandoned ON CONFLICT DO NOTHING RETURNING reservation_id`,
+    [param],
+  );
+  return rows.map((row) => row.reservation_id);
+}
+
+/** Reservations of abandoned orders that inventory has not confirmed released yet, oldest first. */
+export async function abandonedReservations(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ reservation_id: string }>('SELECT reservation_id FROM abandoned_reservations ORDER BY abandoned_at, reservation_id LIMIT $1', [limit]);
+  return rows.map((row) => row.reservation_id);
+}
+
+export async function forgetAbandonedReservation(db: Queryable, reservationId: string): Promise<void> {
+  await db.query('DELETE FROM abandoned_reservations WHERE reservation_id = $1', [reservationId]);
 }

@@ -5,6 +5,7 @@ import { readSubgraphConfig } from '../kit/config.js';
 import { createContext } from './context.js';
 import { createPeerClient } from './peerClient.js';
 import type { Peers } from './peers.js';
+import { startReleasingAbandonedOrders } from './releaseAbandonedOrders.js';
 import { createOrdersServer } from './server.js';
 
 startOrExit('orders', async () => {
@@ -20,7 +21,11 @@ startOrExit('orders', async () => {
   await runSubgraph({
     config,
     migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
-    createServer: () => createOrdersServer(config.production),
+    createServer: (db) => {
+      // Started once the database is migrated, which is when runSubgraph builds the server.
+      startReleasingAbandonedOrders(db, peers.inventory);
+      return createOrdersServer(config.production);
+    },
     createContext: (db, identity) => createContext(db, peers, identity),
   });
 });

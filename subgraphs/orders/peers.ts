@@ -1,4 +1,5 @@
 import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import type { StockItem } from '../kit/stockItems.js';
 import type { PeerClient, PeerResponse } from './peerClient.js';
 
 /** The subgraphs placing an order calls. */
@@ -9,7 +10,9 @@ export interface Peers {
 
 const PRICES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { upc price } } }`;
 
-const RESERVE_STOCK = `mutation ($id: String!, $items: [StockItemInput!]!) { reserveStock(reservationId: $id, items: $items) { created } }`;
+const RESERVE_STOCK = `mutation ($id: String!, $items: [StockItemInput!]!) { reserveStock(reservationId: $id, items: $items) { created items { upc quantity } } }`;
+
+const RELEASE_STOCK = `mutation ($id: String!) { releaseStock(reservationId: $id) { returned } }`;
 
 /** Current prices in cents by upc; an unknown upc is the caller's mistake. */
 export async function fetchPrices(products: PeerClient, upcs: readonly string[]): Promise<Map<string, number>> {
@@ -27,14 +30,23 @@ export async function fetchPrices(products: PeerClient, upcs: readonly string[])
 }
 
 /**
- * Reserves the items' stock under `reservationId`; the same id never reserves
- * twice, so a retried order does not take stock again.
+ * Reserves the items' stock under `reservationId` and answers what inventory
+ * says the reservation holds; the same id never reserves twice, so a retried
+ * order does not take stock again.
  */
-export async function reserveStock(inventory: PeerClient, reservationId: string, items: readonly { upc: string; quantity: number }[]): Promise<void> {
+export async function reserveStock(inventory: PeerClient, reservationId: string, items: readonly StockItem[]): Promise<StockItem[]> {
   const response = await inventory.request(RESERVE_STOCK, { id: reservationId, items: items.map(({ upc, quantity }) => ({ upc, quantity })) });
   const outOfStock = response.errors.find((error) => error.extensions['code'] === SubgraphErrorCode.OutOfStock);
   if (outOfStock !== undefined) throw new SubgraphError(SubgraphErrorCode.OutOfStock, outOfStock.message, { upc: outOfStock.extensions['upc'] });
-  if (response.errors.length > 0 || !isRecord(response.data?.['reserveStock'])) throw failed('inventory', response);
+  const reservation = response.data?.['reserveStock'];
+  if (response.errors.length > 0 || !isRecord(reservation) || !Array.isArray(reservation['items']) || !reservation['items'].every(isStockItem)) throw failed('inventory', response);
+  return reservation['items'];
+}
+
+/** Puts a reservation's units back in stock and retires its id; releasing twice is harmless. */
+export async function releaseStock(inventory: PeerClient, reservationId: string): Promise<void> {
+  const response = await inventory.request(RELEASE_STOCK, { id: reservationId });
+  if (response.errors.length > 0 || !isRecord(response.data?.['releaseStock'])) throw failed('inventory', response);
 }
 
 function failed(name: string, response: PeerResponse): SubgraphError {
@@ -44,6 +56,10 @@ function failed(name: string, response: PeerResponse): SubgraphError {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+function isStockItem(value: unknown): value is StockItem {
+  return isRecord(value) && typeof value['upc'] === 'string' && typeof value['quantity'] === 'number';
 }
 
 function isPricedProduct(value: unknown): value is { upc: string; price: number } {

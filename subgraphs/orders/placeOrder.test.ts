@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeItems } from '../kit/stockItems.js';
 import { errorOf, openMigratedDatabase } from '../kit/testing.js';
 import type { Database } from '../kit/database.js';
 import { createPeerClient, type PeerClient, type PeerResponse } from './peerClient.js';
@@ -29,7 +30,8 @@ function fakePeers(stock: number): FakePeers {
     },
   };
   const inventory: PeerClient = {
-    async request(_query, variables): Promise<PeerResponse> {
+    async request(query, variables): Promise<PeerResponse> {
+      if (query.includes('releaseStock')) return { data: { releaseStock: { returned: false } }, errors: [] };
       const items = variables['items'] as { upc: string; quantity: number }[];
       const short = items.find((item) => item.quantity > stock);
       if (short !== undefined) {
@@ -38,7 +40,7 @@ function fakePeers(stock: number): FakePeers {
       const id = variables['id'] as string;
       const created = !reservations.includes(id);
       if (created) reservations.push(id);
-      return { data: { reserveStock: { created } }, errors: [] };
+      return { data: { reserveStock: { created, items: mergeItems(items) } }, errors: [] };
     },
   };
   return { products, inventory, reservations };
@@ -61,7 +63,21 @@ describe('placeOrder', () => {
     const [first, second] = await Promise.all([placeOrder(db, peers, input), placeOrder(db, peers, input)]);
     expect(second).toEqual(first);
     expect(await placeOrder(db, peers, input)).toEqual(first);
-    expect(peers.reservations).toEqual(['k-retry']);
+    // Reserved under the order's id, which every request holding the key shares.
+    expect(peers.reservations).toEqual([first.id]);
+  });
+
+  it('an order placed before fingerprints answers a retry with its own items and refuses other items', async () => {
+    const [seeded] = (await db.query<{ id: string; buyer_id: string }>("SELECT id, buyer_id FROM orders WHERE idempotency_key = 'seed-1'")).rows;
+    const lines = (await db.query<{ upc: string; quantity: number }>('SELECT upc, quantity FROM order_items WHERE order_id = $1 ORDER BY position DESC', [seeded!.id])).rows;
+    const peers = fakePeers(10);
+    expect(await placeOrder(db, peers, { buyerId: seeded!.buyer_id, idempotencyKey: 'seed-1', items: lines })).toMatchObject({ id: seeded!.id, status: 'SHIPPED' });
+    const other = [{ upc: lines[0]!.upc, quantity: lines[0]!.quantity + 1 }];
+    expect((await errorOf(placeOrder(db, peers, { buyerId: seeded!.buyer_id, idempotencyKey: 'seed-1', items: other }))).extensions).toEqual({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      argumentName: 'input.idempotencyKey',
+    });
+    expect(peers.reservations).toEqual([]);
   });
 
   it('passes on out of stock from inventory and stores nothing', async () => {

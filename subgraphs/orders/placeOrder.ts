@@ -1,7 +1,10 @@
 import type { Database } from '../kit/database.js';
 import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
-import { insertOrder, orderByIdempotencyKey, type OrderRow } from './db.js';
+import { mergeItems, sameItems } from '../kit/stockItems.js';
+import { claimOrder, completeOrder, itemsByOrder, orderByIdempotencyKey, type OrderRow } from './db.js';
 import { fetchPrices, reserveStock, type Peers } from './peers.js';
+import { releaseAbandonedOrder } from './releaseAbandonedOrders.js';
+import { requestFingerprint } from './requestFingerprint.js';
 
 export interface PlaceOrderInput {
   buyerId: string;
@@ -14,25 +17,56 @@ const MAX_KEY_LENGTH = 200;
 const MAX_SQL_INTEGER = 2_147_483_647;
 
 /**
- * Places an order at most once per idempotency key: prices the items at
- * products, reserves their stock at inventory under the key, then stores the
- * order. A retry after any failure is safe, since inventory never reserves the
- * same key twice and the order insert does nothing if the key is taken.
+ * Places an order at most once per buyer and idempotency key:
+ * 1. claims the key with a PENDING order carrying the request's fingerprint
+ *    (another fingerprint under the key is IDEMPOTENCY_KEY_REUSED; a placed
+ *    order with this one is answered as it is);
+ * 2. prices the items at products and reserves their stock at inventory under
+ *    the claim's id, so every request holding the claim gets the same reservation;
+ * 3. writes the lines inventory says it reserved and marks the order PLACED, in
+ *    one transaction.
+ * A concurrent request with the same input runs the same steps and answers the
+ * same order. A failed attempt is abandoned and its reservation released, so
+ * the key is free again; an attempt that dies half-way is released later by
+ * `releaseAbandonedOrders`.
  */
 export async function placeOrder(db: Database, peers: Peers, input: PlaceOrderInput): Promise<OrderRow> {
   validate(input);
-  const placed = await orderByIdempotencyKey(db, input.idempotencyKey);
-  if (placed !== undefined) return placed;
+  const fingerprint = requestFingerprint(input.items);
+  const claim = await claimOrder(db, { buyerId: input.buyerId, idempotencyKey: input.idempotencyKey, requestFingerprint: fingerprint });
+  // Only a release between the insert and the read leaves nothing; the request then simply failed.
+  if (claim === undefined) throw new Error(`the claim of an order was released before it was read`);
+  if ((claim.requestFingerprint ?? requestFingerprint(await itemsByOrder(db, [claim.id]))) !== fingerprint) {
+    throw new SubgraphError(SubgraphErrorCode.IdempotencyKeyReused, 'This idempotencyKey was already used for an order with other items; use a new key for a new order.', {
+      argumentName: 'input.idempotencyKey',
+    });
+  }
+  if (claim.status !== 'PENDING') return claim;
+  try {
+    return await fillClaim(db, peers, claim, input);
+  } catch (error) {
+    await releaseAbandonedOrder(db, peers.inventory, claim.id).catch((cause: unknown) => {
+      console.error(`[orders] releasing order ${claim.id} after a failed attempt failed; the periodic release will retry: ${String(cause)}`);
+    });
+    throw error;
+  }
+}
 
-  const prices = await fetchPrices(peers.products, [...new Set(input.items.map((item) => item.upc))]);
-  const items = input.items.map((item) => ({ ...item, unitPrice: prices.get(item.upc) ?? 0 }));
-  const total = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+async function fillClaim(db: Database, peers: Peers, claim: OrderRow, input: PlaceOrderInput): Promise<OrderRow> {
+  const items = mergeItems(input.items);
+  const prices = await fetchPrices(peers.products, items.map((item) => item.upc));
+  const total = items.reduce((sum, item) => sum + item.quantity * (prices.get(item.upc) ?? 0), 0);
   if (total > MAX_SQL_INTEGER) throw badInput('The order total is too large; split it into several orders.', 'items');
 
-  await reserveStock(peers.inventory, input.idempotencyKey, input.items);
-  await db.transaction((tx) => insertOrder(tx, { buyerId: input.buyerId, idempotencyKey: input.idempotencyKey, total, items }));
-  const stored = await orderByIdempotencyKey(db, input.idempotencyKey);
-  if (stored === undefined) throw new Error(`order ${input.idempotencyKey} vanished after insert`);
+  const reserved = await reserveStock(peers.inventory, claim.id, items);
+  // Inventory refuses other items under a reservation id; an answer that differs anyway is never written as an order.
+  if (!sameItems(reserved, items)) throw new Error(`inventory answered reservation ${claim.id} with other items than requested`);
+  const lines = mergeItems(reserved).map((item) => ({ ...item, unitPrice: prices.get(item.upc) ?? 0 }));
+  await db.transaction((tx) => completeOrder(tx, claim.id, total, lines));
+
+  // Placed by this request or by a concurrent one with the same input: the same order either way.
+  const stored = await orderByIdempotencyKey(db, input.buyerId, input.idempotencyKey);
+  if (stored === undefined || stored.id !== claim.id || stored.status === 'PENDING') throw new Error(`order ${claim.id} was abandoned before it completed`);
   return stored;
 }
 

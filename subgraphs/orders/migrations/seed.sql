@@ -21,7 +21,7 @@ WITH items AS (
     timestamptz '2024-01-01 09:00:00+00' + i * interval '1 day 3 hours'
   FROM items
   GROUP BY i, order_id
-  ON CONFLICT (idempotency_key) DO NOTHING
+  ON CONFLICT (buyer_id, idempotency_key) DO NOTHING
   RETURNING id
 )
 INSERT INTO order_items (order_id, position, upc, quantity, unit_price)
