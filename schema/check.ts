@@ -2,12 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readAcceptedChanges } from './acceptedChanges.js';
 import { checkSchema, formatSchemaCheck } from './checkSchema.js';
 import { SUPERGRAPH_PATH, readRegistry } from './registry.js';
 
 // npm run schema:check [-- --base <git-ref>]: composes the registered subgraphs and compares the result
 // with the committed supergraph (or the one at <git-ref>, also read from SCHEMA_CHECK_BASE).
-// Exits 1 on a composition error, a breaking change or a stale schema/supergraph.graphql.
+// Exits 1 on a composition error, a breaking change schema/accepted-changes.json does not accept,
+// or a stale schema/supergraph.graphql.
 
 const ROOT = dirname(dirname(SUPERGRAPH_PATH));
 const SUPERGRAPH_FILE = relative(ROOT, SUPERGRAPH_PATH);
@@ -20,7 +22,7 @@ function main(): number {
   const entries = readRegistry();
   const baselineName = base === undefined ? `the committed ${SUPERGRAPH_FILE}` : `${SUPERGRAPH_FILE} at ${base}`;
   console.log(`schema:check: composing ${entries.length} subgraphs (${entries.map((entry) => entry.name).join(', ')}) and comparing with ${baselineName}`);
-  const report = checkSchema({ entries, committedSdl, baseSdl });
+  const report = checkSchema({ entries, committedSdl, baseSdl, acceptedChanges: readAcceptedChanges() });
   for (const line of formatSchemaCheck(report, { supergraphFile: SUPERGRAPH_FILE, baselineName })) console.log(line);
   return report.ok ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { acceptanceOf, type AcceptedChange } from './acceptedChanges.js';
 import { composeSupergraph } from './composeSupergraph.js';
 import type { SubgraphEntry } from './registry.js';
 import { findSchemaChanges, type SchemaChange } from './schemaChanges.js';
@@ -11,6 +12,13 @@ export interface SchemaCheckInput {
    * A pipeline passes its target branch's supergraph so that a break survives recomposing.
    */
   readonly baseSdl?: string | undefined;
+  /** Breaking changes reviewed and shipped on purpose (`schema/accepted-changes.json`); they are reported but do not fail. @default none */
+  readonly acceptedChanges?: readonly AcceptedChange[];
+}
+
+/** A change as the check reports it: accepted when the allow-list names it, with the reason given there. */
+export interface CheckedChange extends SchemaChange {
+  readonly acceptedBecause?: string;
 }
 
 export interface CompositionProblem {
@@ -22,7 +30,7 @@ export interface CompositionProblem {
 export interface SchemaCheckReport {
   readonly compositionErrors: readonly CompositionProblem[];
   /** What clients would see change, breaking first; empty when composition failed. */
-  readonly changes: readonly SchemaChange[];
+  readonly changes: readonly CheckedChange[];
   /** Whether the committed supergraph is exactly what the subgraphs compose to. */
   readonly upToDate: boolean;
   /** What the changes are measured against: the committed supergraph, or `baseSdl`. */
@@ -35,8 +43,8 @@ export interface SchemaCheckReport {
 
 /**
  * Composes the registered subgraphs and compares the result with the committed
- * supergraph (or `baseSdl`). Additions and dangerous changes are reported but do not
- * fail the check on their own; a stale committed supergraph does.
+ * supergraph (or `baseSdl`). Additions, dangerous changes and accepted breaks are
+ * reported but do not fail the check on their own; a stale committed supergraph does.
  */
 export function checkSchema(input: SchemaCheckInput): SchemaCheckReport {
   const composed = composeSupergraph(input.entries);
@@ -48,16 +56,19 @@ export function checkSchema(input: SchemaCheckInput): SchemaCheckReport {
   }
   const upToDate = input.committedSdl === composed.supergraphSdl;
   const baseline = input.baseSdl ?? input.committedSdl;
-  let changes: SchemaChange[] = [];
+  let changes: CheckedChange[] = [];
   let baselineProblem: string | undefined;
   if (baseline !== undefined && baseline !== composed.supergraphSdl) {
     try {
-      changes = findSchemaChanges(baseline, composed.supergraphSdl);
+      changes = findSchemaChanges(baseline, composed.supergraphSdl).map((change) => {
+        const accepted = acceptanceOf(change, input.acceptedChanges ?? []);
+        return accepted === undefined ? change : { ...change, acceptedBecause: accepted.reason };
+      });
     } catch (error) {
       baselineProblem = error instanceof Error ? error.message : String(error);
     }
   }
-  const breaking = changes.some((change) => change.severity === 'breaking');
+  const breaking = changes.some(isRefusedBreak);
   return { compositionErrors: [], changes, upToDate, comparedWith, baselineProblem, ok: upToDate && !breaking && baselineProblem === undefined };
 }
 
@@ -76,6 +87,10 @@ export function subgraphsNamedIn(message: string, names: readonly string[]): str
   return names.filter((name) => found.has(name));
 }
 
+function isRefusedBreak(change: CheckedChange): boolean {
+  return change.severity === 'breaking' && change.acceptedBecause === undefined;
+}
+
 const LABELS = { breaking: 'BREAKING', dangerous: 'warning ', safe: 'info    ' } as const;
 
 /** The report as lines for a terminal or a CI log, each naming subgraph, coordinate and reason. */
@@ -87,18 +102,27 @@ export function formatSchemaCheck(report: SchemaCheckReport, options: { supergra
     return lines;
   }
   if (report.baselineProblem !== undefined) lines.push(`ERROR    ${options.baselineName} could not be read as a supergraph: ${report.baselineProblem}`);
-  for (const change of report.changes) lines.push(`${LABELS[change.severity]} ${where(change.subgraphs)}${change.coordinate === '' ? '' : `${change.coordinate}: `}${change.reason}`);
-  const breaking = report.changes.filter((change) => change.severity === 'breaking').length;
+  for (const change of report.changes) {
+    const label = change.acceptedBecause === undefined ? LABELS[change.severity] : 'accepted';
+    const accepted = change.acceptedBecause === undefined ? '' : ` (accepted as ${change.type}: ${change.acceptedBecause})`;
+    lines.push(`${label} ${where(change.subgraphs)}${change.coordinate === '' ? '' : `${change.coordinate}: `}${change.reason}${accepted}`);
+  }
+  const breaking = report.changes.filter(isRefusedBreak).length;
   if (lines.length > 0) lines.push('');
   if (breaking > 0) {
     lines.push(
       `✗ ${breaking} breaking change(s) against ${options.baselineName}: operations clients send today would fail.`,
-      '  Keep the old field or argument (mark it @deprecated) next to the new one until clients have moved.',
+      '  Keep the old field or argument (mark it @deprecated) next to the new one until clients have moved,',
+      '  or, once reviewed, record the break in schema/accepted-changes.json (coordinate, change type, reason).',
     );
     if (report.comparedWith === 'committed') lines.push('  To ship the break anyway, `npm run compose` records it in the committed supergraph, where review sees it.');
   }
   if (!report.upToDate) lines.push(`✗ ${options.supergraphFile} is not what the subgraphs compose to. Fix: npm run compose`);
-  if (report.ok) lines.push(report.changes.length === 0 ? `✓ The subgraphs compose to ${options.supergraphFile}; no schema changes.` : `✓ No breaking changes against ${options.baselineName}.`);
+  const accepted = report.changes.filter((change) => change.acceptedBecause !== undefined).length;
+  if (report.ok) {
+    if (report.changes.length === 0) lines.push(`✓ The subgraphs compose to ${options.supergraphFile}; no schema changes.`);
+    else lines.push(`✓ No breaking changes against ${options.baselineName}${accepted === 0 ? '' : ` but the ${accepted} accepted in schema/accepted-changes.json`}.`);
+  }
   return lines;
 }
 

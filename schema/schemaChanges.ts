@@ -26,8 +26,17 @@ export interface SchemaChange {
   readonly coordinate: string;
   /** Subgraphs that define the coordinate (after the change, or before it when it is gone); empty when unknown. */
   readonly subgraphs: readonly string[];
+  /**
+   * What kind of change it is, stable for an allow-list to name: graphql-js's `BreakingChangeType` or
+   * `DangerousChangeType`, `FIELD_BECAME_NULLABLE` for a response field that only lost its `!`,
+   * or `TYPE_ADDED` / `FIELD_ADDED`.
+   */
+  readonly type: string;
   readonly reason: string;
 }
+
+/** A response field's type lost its non-null wrapper and nothing else (graphql-js reports it as FIELD_CHANGED_KIND). */
+export const FIELD_BECAME_NULLABLE = 'FIELD_BECAME_NULLABLE';
 
 const SEVERITY_ORDER: Record<Severity, number> = { breaking: 0, dangerous: 1, safe: 2 };
 
@@ -56,7 +65,7 @@ export function findSchemaChanges(oldSupergraphSdl: string, newSupergraphSdl: st
     })),
     ...findDangerousChanges(oldSchema, newSchema).map((change) => ({ severity: severityOf(change.type), ...explain(change.type, change.description) })),
     ...additions(oldSchema, newSchema).map((addition) => ({ severity: 'safe' as const, ...addition })),
-  ].map(({ severity, coordinate, reason }) => ({ severity, coordinate, subgraphs: coordinate === '' ? [] : owners(coordinate), reason }));
+  ].map(({ severity, coordinate, type, reason }) => ({ severity, coordinate, subgraphs: coordinate === '' ? [] : owners(coordinate), type, reason }));
   return changes.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.coordinate.localeCompare(b.coordinate));
 }
 
@@ -67,10 +76,11 @@ function severityOf(type: DangerousChangeType): Severity {
 
 interface Explained {
   coordinate: string;
+  type: string;
   reason: string;
 }
 
-type Explainer = (parts: string[]) => Explained;
+type Explainer = (parts: string[]) => Omit<Explained, 'type'> & { type?: string };
 
 /**
  * graphql-js describes each change in a sentence, not a coordinate; these patterns
@@ -90,7 +100,10 @@ const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegE
   ],
   [BreakingChangeType.IMPLEMENTED_INTERFACE_REMOVED]: [/^(\w+) no longer implements interface (\w+)\.$/, ([type, iface]) => ({ coordinate: `${type}`, reason: `no longer implements ${iface}` })],
   [BreakingChangeType.FIELD_REMOVED]: [/^(\w+)\.(\w+) was removed\.$/, ([type, field]) => ({ coordinate: `${type}.${field}`, reason: 'field removed' })],
-  [BreakingChangeType.FIELD_CHANGED_KIND]: [/^(\w+)\.(\w+) changed type from (.+) to (.+)\.$/, ([type, field, from, to]) => ({ coordinate: `${type}.${field}`, reason: typeChange(`${from}`, `${to}`) })],
+  [BreakingChangeType.FIELD_CHANGED_KIND]: [
+    /^(\w+)\.(\w+) changed type from (.+) to (.+)\.$/,
+    ([type, field, from, to]) => ({ coordinate: `${type}.${field}`, reason: typeChange(`${from}`, `${to}`), ...(from === `${to}!` ? { type: FIELD_BECAME_NULLABLE } : {}) }),
+  ],
   [BreakingChangeType.ARG_REMOVED]: [/^(\w+)\.(\w+) arg (\w+) was removed\.$/, ([type, field, arg]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'argument removed' })],
   [BreakingChangeType.ARG_CHANGED_KIND]: [
     /^(\w+)\.(\w+) arg (\w+) has changed type from (.+) to (.+)\.$/,
@@ -134,8 +147,8 @@ const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegE
 function explain(type: BreakingChangeType | DangerousChangeType, description: string): Explained {
   const explainer = EXPLAINERS[type];
   const match = explainer?.[0].exec(description);
-  if (explainer === undefined || match === null || match === undefined) return { coordinate: '', reason: description };
-  return explainer[1](match.slice(1) as string[]);
+  if (explainer === undefined || match === null || match === undefined) return { coordinate: '', type, reason: description };
+  return { type, ...explainer[1](match.slice(1) as string[]) };
 }
 
 function typeChange(from: string, to: string): string {
@@ -151,13 +164,13 @@ function additions(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Explaine
     if (name.startsWith('__') || isSpecifiedScalarType(type)) continue;
     const old = oldSchema.getType(name);
     if (old === undefined || old === null) {
-      added.push({ coordinate: name, reason: 'type added' });
+      added.push({ coordinate: name, type: 'TYPE_ADDED', reason: 'type added' });
       continue;
     }
     // New input fields are reported by findDangerousChanges already.
     if ((isObjectType(type) && isObjectType(old)) || (isInterfaceType(type) && isInterfaceType(old))) {
       const oldFields = old.getFields();
-      for (const field of Object.keys(type.getFields())) if (!(field in oldFields)) added.push({ coordinate: `${name}.${field}`, reason: 'field added' });
+      for (const field of Object.keys(type.getFields())) if (!(field in oldFields)) added.push({ coordinate: `${name}.${field}`, type: 'FIELD_ADDED', reason: 'field added' });
     }
   }
   return added;
