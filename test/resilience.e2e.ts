@@ -111,7 +111,7 @@ describe('resilience: timeouts, circuit breaking, graceful shutdown and workers'
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         data: { product: { name: expect.any(String), averageRating: null } },
-        errors: [{ message: 'The reviews service did not answer in time.', extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'reviews' } }],
+        errors: [{ message: 'The reviews service did not answer in time.', path: ['product', 'averageRating'], extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'reviews' } }],
       });
       expect(JSON.stringify(response.body)).not.toContain(new URL(reviews.url).port);
       // A query is retried once after a timeout.

@@ -81,7 +81,8 @@ describe('the example storefront in a real browser', () => {
   };
 
   beforeAll(async () => {
-    system = await startSystem({ freePorts: true, env: { NODE_ENV: 'test' }, log: (line) => output.push(line) });
+    // No response cache: the last test must see what the subgraphs answer after one of them is killed.
+    system = await startSystem({ freePorts: true, env: { NODE_ENV: 'test', RESPONSE_CACHE: 'off' }, log: (line) => output.push(line) });
     refusingGateway = (await system.addGateway({ CORS_ORIGINS: 'https://shop.example' })).url;
     storefront = await startStorefront((line) => output.push(line));
     const answer = await postGraphQL<{ topProducts: Product[] }>(system.gatewayUrl, '{ topProducts(first: 12) { upc name price inStock } }');
@@ -171,6 +172,27 @@ describe('the example storefront in a real browser', () => {
       `CORS_REFUSED The gateway at ${refusingGateway} answered, but its CORS policy does not let this page (${origin}) read the answer. Add ${origin} to the gateway's CORS_ORIGINS.`,
     );
     expect(await page.locator('#products li').count()).toBe(0);
+  });
+
+  it('with the reviews service down, the page still lists every product with its price and stock, and says reviews are unavailable', async () => {
+    await system.kill('reviews');
+    try {
+      const answered = page.waitForResponse((response) => response.url() === system.gatewayUrl && response.request().method() === 'POST');
+      await open(system.gatewayUrl);
+      const body = (await (await answered).json()) as { data: { topProducts: { reviews: unknown; averageRating: unknown }[] }; errors: { path?: unknown[]; extensions?: { code?: string } }[] };
+      expect(body.data.topProducts.map((product) => [product.reviews, product.averageRating])).toEqual(products.map(() => [null, null]));
+      expect(body.errors).toEqual(expect.arrayContaining(products.map((_product, index) => expect.objectContaining({ path: ['topProducts', index, 'reviews'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE' }) }))));
+
+      expect(await page.locator('#status').getAttribute('data-state')).toBe('error');
+      expect(await page.locator('#status').textContent()).toBe('SUBGRAPH_UNAVAILABLE Some fields are missing: The reviews service is unavailable.');
+      expect(await page.locator('#products .name').allTextContents()).toEqual(products.map((product) => product.name));
+      expect(await page.locator('#products .price').allTextContents()).toEqual(products.map((product) => money.format(product.price / 100)));
+      expect(await page.locator('#products .stock').allTextContents()).toEqual(products.map((product) => (product.inStock ? expect.stringMatching(/^In stock: \d+$/) : 'Out of stock')));
+      expect(await page.locator('#products .review').allTextContents()).toEqual(products.map(() => 'Reviews are unavailable right now.'));
+      expect(await page.locator('#products .rating').allTextContents()).toEqual(products.map(() => 'Ratings unavailable'));
+    } finally {
+      await system.restart('reviews');
+    }
   });
 
   it('an unreachable gateway is reported as unreachable', async () => {

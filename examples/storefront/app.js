@@ -3,7 +3,9 @@
 /**
  * @typedef {{ message: string, extensions?: { code?: string } }} GraphQLError
  * @typedef {{ data?: Record<string, unknown> | null, errors?: GraphQLError[] }} GraphQLBody
- * @typedef {{ upc: string, name: string, price: number, averageRating: number | null, inStock: boolean, quantity: number }} Product
+ * @typedef {{ rating: number, body: string, author: { username: string } | null }} Review
+ * Fields served by another subgraph than the product's are null while that subgraph is down.
+ * @typedef {{ upc: string, name: string, price: number, averageRating: number | null, reviews: Review[] | null, inStock: boolean | null, quantity: number | null }} Product
  * @typedef {{ id: string, total: number, status: string }} Order
  */
 
@@ -12,7 +14,7 @@ const TOKEN_KEY = 'supergate.storefront.token';
 
 const TOP_PRODUCTS = /* GraphQL */ `
   query StorefrontTopProducts {
-    topProducts(first: 12) { upc name price averageRating inStock quantity }
+    topProducts(first: 12) { upc name price averageRating reviews(first: 1) { rating body author { username } } inStock quantity }
   }
 `;
 const PLACE_ORDER = /* GraphQL */ `
@@ -158,7 +160,7 @@ async function loadProducts() {
       throw new RequestError('GRAPHQL_ERROR', 'The answer has no topProducts.');
     }
     productList.replaceChildren(...products.map(renderProduct));
-    // Some fields can fail while the rest answer (say, ratings while the reviews service is down).
+    // Some fields can fail while the rest answer (say, reviews while the reviews service is down).
     if (firstError !== undefined) show(statusLine, 'error', `Some fields are missing: ${firstError.message}`, codeOf(firstError));
     else show(statusLine, 'ok', `${products.length} products from ${gatewayUrl}`);
   } catch (error) {
@@ -174,12 +176,33 @@ function renderProduct(product) {
   item.dataset['upc'] = product.upc;
   find('.name', HTMLElement, item).textContent = product.name;
   find('.price', HTMLElement, item).textContent = money.format(product.price / 100);
-  find('.rating', HTMLElement, item).textContent = product.averageRating === null ? 'No reviews yet' : `★ ${product.averageRating.toFixed(1)} / 5`;
-  find('.stock', HTMLElement, item).textContent = product.inStock ? `In stock: ${product.quantity}` : 'Out of stock';
+  find('.rating', HTMLElement, item).textContent = ratingText(product);
+  find('.review', HTMLElement, item).textContent = reviewText(product.reviews);
+  find('.stock', HTMLElement, item).textContent = stockText(product);
   const button = find('.order', HTMLButtonElement, item);
   const result = find('.result', HTMLElement, item);
   button.addEventListener('click', () => void placeOrder(product, button, result));
   return item;
+}
+
+/** @param {Product} product */
+function ratingText(product) {
+  if (product.reviews === null) return 'Ratings unavailable';
+  return product.averageRating === null ? 'No reviews yet' : `★ ${product.averageRating.toFixed(1)} / 5`;
+}
+
+/** @param {Review[] | null} reviews */
+function reviewText(reviews) {
+  if (reviews === null) return 'Reviews are unavailable right now.';
+  const [latest] = reviews;
+  if (latest === undefined) return '';
+  return `“${latest.body}” (${latest.rating}/5, ${latest.author?.username ?? 'a shopper'})`;
+}
+
+/** @param {Product} product */
+function stockText(product) {
+  if (product.inStock === null) return 'Stock unavailable';
+  return product.inStock ? `In stock: ${product.quantity}` : 'Out of stock';
 }
 
 /**

@@ -1,8 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import { GATEWAY_TOKEN_HEADER, type GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { GatewayContext } from './context.js';
 import { ErrorCode, GraphQLErrorWithCode, UnreachableCaseError } from './errors.js';
 import type { CircuitBreaker } from './resilience/CircuitBreaker.js';
+import { errorsAtFetchedFields } from './resilience/fetchFailureErrors.js';
 import { InflightQueries } from './resilience/InflightQueries.js';
 import { classifyFailure, isAvailabilityFailure, mayRetry, type SubgraphFailure } from './resilience/retryPolicy.js';
 import type { SubgraphCallPolicy } from './resilience/SubgraphCalls.js';
@@ -49,6 +51,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.deduplicateQueries = policy.deduplicateQueries;
   }
 
+  /** Calls the subgraph; a failed fetch of a client's operation answers with an error at each field it would have filled. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
+    try {
+      return await this.callOrShare(options);
+    } catch (error) {
+      // Reported at the fields the fetch would have filled, so a client sees which are missing.
+      const errors =
+        'incomingRequestContext' in options && error instanceof GraphQLError
+          ? errorsAtFetchedFields(error.toJSON(), { query: options.request.query, document: options.document, variables: options.request.variables })
+          : undefined;
+      if (errors === undefined) throw error;
+      return { errors };
+    }
+  }
+
   /**
    * Identical subgraph queries in flight at once (same query, variables,
    * caller and forwarded headers) share one call. The caller that started it
@@ -56,7 +73,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * narrowed by the answer's hint as if it had made the call itself, and the
    * call's cache epoch, since its answer is as old as the call.
    */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
+  private async callOrShare(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
     const key = this.deduplicateQueries ? sharedCallKey(options) : undefined;
     if (key === undefined) return this.call(options);
     const fetchEpoch = (options.context as Partial<GatewayContext>).fetchEpoch;
