@@ -189,6 +189,21 @@ describe('calls to a subgraph', () => {
     expect(changes).toEqual(['open', 'half-open', 'closed']);
   });
 
+  it('keeps the circuit open when a call that started before it opened succeeds late', async () => {
+    const subgraph = await startFakeSubgraph((_req, res, n) => (n === 1 ? setTimeout(() => answer(res), 300) : answer(res, 503)));
+    const changes: string[] = [];
+    const dataSource = dataSourceFor(subgraph, { breakerThreshold: 2 }, { onCircuitChange: (_name, state) => changes.push(state) });
+    const slow = call(dataSource);
+    while (subgraph.calls < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await failure(call(dataSource, MUTATION));
+    await failure(call(dataSource, MUTATION));
+    expect(changes).toEqual(['open']);
+    expect(await slow).toMatchObject(ANSWER);
+    expect(await failure(call(dataSource))).toEqual(unavailable);
+    expect(subgraph.calls).toBe(3);
+    expect(changes).toEqual(['open']);
+  });
+
   it('keeps the circuit closed for a subgraph that answers, even with errors', async () => {
     const subgraph = await startFakeSubgraph((_req, res) => answer(res, 400, { errors: [{ message: 'bad' }] }));
     const dataSource = dataSourceFor(subgraph, { breakerThreshold: 2 });

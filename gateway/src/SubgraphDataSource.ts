@@ -89,20 +89,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   private async call(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
     for (let attempt = 1; ; attempt += 1) {
-      if (!this.breaker.tryAcquire()) {
+      const permit = this.breaker.tryAcquire();
+      if (permit === undefined) {
         throw new GraphQLErrorWithCode(ErrorCode.SubgraphUnavailable, `The ${this.serviceName} service is unavailable.`, {
           extensions: { serviceName: this.serviceName },
         });
       }
       try {
         const response = await super.process(options);
-        this.breaker.recordSuccess();
+        this.breaker.recordSuccess(permit);
         return response;
       } catch (error) {
         // Anything but a timeout or an unreachable subgraph means it answered, so it is there.
         const failure = error instanceof SubgraphCallError ? error.failure : 'answered';
-        if (isAvailabilityFailure(failure)) this.breaker.recordFailure();
-        else this.breaker.recordSuccess();
+        if (isAvailabilityFailure(failure)) this.breaker.recordFailure(permit);
+        else this.breaker.recordSuccess(permit);
         if (!mayRetry(options.request.query ?? '', failure, attempt)) throw error;
       }
     }

@@ -11,19 +11,29 @@ export interface CircuitBreakerOptions {
   readonly now?: () => number;
 }
 
+/** Leave to make one call, handed back with the call's outcome so the breaker knows when the call started. */
+export interface CircuitPermit {
+  /** How many times the circuit had opened when the call was let out. */
+  readonly generation: number;
+}
+
 /**
  * Stops calls to a dependency that keeps failing. Closed: every call goes out and
  * consecutive failures are counted. Open: calls are refused without touching the
  * network until the cool-down ends. Half-open: exactly one probe goes out; its
  * success closes the circuit, its failure opens it for another cool-down.
  *
- * Callers ask `tryAcquire()` before each call and report every call they made
- * with `recordSuccess()` or `recordFailure()`.
+ * Callers ask `tryAcquire()` before each call and report every call they made,
+ * with the permit it returned, to `recordSuccess()` or `recordFailure()`. A call
+ * let out before the circuit last opened tells nothing about the dependency now:
+ * its outcome is ignored, so a slow success from before cannot close the circuit.
  */
 export class CircuitBreaker {
   private current: CircuitState = 'closed';
   private failures = 0;
   private openedAt = 0;
+  /** Counts openings; a permit from an earlier generation predates the latest one. */
+  private generation = 0;
   private probeInFlight = false;
   private readonly now: () => number;
 
@@ -40,34 +50,40 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  /** Whether a call may go out now; in half-open, true for the one probe only. */
-  tryAcquire(): boolean {
+  /** Leave for a call now, or undefined when the circuit refuses it; in half-open, for the one probe only. */
+  tryAcquire(): CircuitPermit | undefined {
     const state = this.state;
-    if (state === 'closed') return true;
-    if (state === 'open' || this.probeInFlight) return false;
+    if (state === 'closed') return { generation: this.generation };
+    if (state === 'open' || this.probeInFlight) return undefined;
     this.transition('half-open');
     this.probeInFlight = true;
-    return true;
+    return { generation: this.generation };
   }
 
-  recordSuccess(): void {
+  recordSuccess(permit: CircuitPermit): void {
+    if (this.isStale(permit)) return;
     this.failures = 0;
     this.probeInFlight = false;
     this.transition('closed');
   }
 
-  recordFailure(): void {
+  recordFailure(permit: CircuitPermit): void {
+    // A call let out before the circuit opened must not restart the cool-down, nor end a probe's turn.
+    if (this.isStale(permit)) return;
     if (this.current === 'half-open') {
       this.open();
       return;
     }
-    // A call let out before the circuit opened tells nothing new; it must not restart the cool-down.
-    if (this.current === 'open') return;
     this.failures += 1;
     if (this.failures >= this.options.failureThreshold) this.open();
   }
 
+  private isStale(permit: CircuitPermit): boolean {
+    return permit.generation !== this.generation;
+  }
+
   private open(): void {
+    this.generation += 1;
     this.openedAt = this.now();
     this.probeInFlight = false;
     this.transition('open');
