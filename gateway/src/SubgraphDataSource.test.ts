@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
 import { developmentGatewaySecret, GATEWAY_ISSUER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { SubgraphCallSettings } from './config.js';
 import type { GatewayContext } from './context.js';
+import { RETRY_BASE_DELAY_MS } from './resilience/retryPolicy.js';
 import { SubgraphCalls, type SubgraphCallsOptions } from './resilience/SubgraphCalls.js';
 import { SubgraphDataSource } from './SubgraphDataSource.js';
 
@@ -119,12 +121,35 @@ describe('calls to a subgraph', () => {
     expect(subgraph.calls).toBe(2);
   });
 
-  it('retries a query once after a timeout', async () => {
+  it('calls a hung subgraph once: the timeout is one deadline for the call and its retry', async () => {
     const subgraph = await startFakeSubgraph((_req, res, n) => {
       if (n > 1) answer(res);
     });
-    expect(await call(dataSourceFor(subgraph, { timeoutMs: 200 }))).toMatchObject(ANSWER);
-    expect(subgraph.calls).toBe(2);
+    const startedAt = performance.now();
+    expect(await failure(call(dataSourceFor(subgraph, { timeoutMs: 300 })))).toMatchObject({ extensions: { code: 'SUBGRAPH_TIMEOUT' } });
+    expect(subgraph.calls).toBe(1);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(290);
+  });
+
+  it('waits a random part of the backoff before retrying', async () => {
+    const arrivals: number[] = [];
+    const subgraph = await startFakeSubgraph((_req, res, n) => {
+      arrivals.push(performance.now());
+      if (n === 1) answer(res, 503);
+      else answer(res);
+    });
+    // The top of the jitter range: the whole first backoff.
+    expect(await call(dataSourceFor(subgraph, {}, { random: () => 0.999 }))).toMatchObject(ANSWER);
+    expect(arrivals).toHaveLength(2);
+    expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(RETRY_BASE_DELAY_MS - 5);
+  });
+
+  it('does not retry when the backoff would outlast the deadline', async () => {
+    const subgraph = await startFakeSubgraph((_req, res) => {
+      setTimeout(() => answer(res, 503), 250);
+    });
+    expect(await failure(call(dataSourceFor(subgraph, { timeoutMs: 280 }, { random: () => 0.999 })))).toEqual(unavailable);
+    expect(subgraph.calls).toBe(1);
   });
 
   it('retries a query at most once', async () => {

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { GATEWAY_TOKEN_HEADER, type GatewayTokenSigner } from '../../lib/gatewayToken.js';
@@ -28,13 +29,14 @@ class SubgraphCallError extends GraphQLErrorWithCode {
 /**
  * Calls one subgraph. Failures to reach it, or HTTP failures, become errors
  * with a stable code and the service's name, never its URL or response body.
- * Each call has a timeout; a query that could not reach the subgraph is sent
- * once more; and a subgraph that keeps failing is not called at all while its
- * circuit is open.
+ * Each call has one deadline, retries included; a query that could not reach the
+ * subgraph is sent once more after a jittered backoff if the deadline leaves time;
+ * and a subgraph that keeps failing is not called at all while its circuit is open.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly breaker: CircuitBreaker;
   private readonly deduplicateQueries: boolean;
+  private readonly policy: SubgraphCallPolicy;
   /** Noted with the cache epoch the starting request fetches under. */
   private readonly inflight = new InflightQueries<Awaited<SubgraphResponse>, number>();
 
@@ -49,6 +51,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     super({ url, fetcher: policy.fetcher });
     this.breaker = policy.breaker;
     this.deduplicateQueries = policy.deduplicateQueries;
+    this.policy = policy;
   }
 
   /** Calls the subgraph; a failed fetch of a client's operation answers with an error at each field it would have filled. */
@@ -87,26 +90,31 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return response;
   }
 
-  private async call(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
-    for (let attempt = 1; ; attempt += 1) {
-      const permit = this.breaker.tryAcquire();
-      if (permit === undefined) {
-        throw new GraphQLErrorWithCode(ErrorCode.SubgraphUnavailable, `The ${this.serviceName} service is unavailable.`, {
-          extensions: { serviceName: this.serviceName },
-        });
+  private call(options: GraphQLDataSourceProcessOptions<GatewayContext>): SubgraphResponse {
+    return this.policy.withinDeadline(async (deadline) => {
+      for (let attempt = 1; ; attempt += 1) {
+        const permit = this.breaker.tryAcquire();
+        if (permit === undefined) {
+          throw new GraphQLErrorWithCode(ErrorCode.SubgraphUnavailable, `The ${this.serviceName} service is unavailable.`, {
+            extensions: { serviceName: this.serviceName },
+          });
+        }
+        try {
+          const response = await super.process(options);
+          this.breaker.recordSuccess(permit);
+          return response;
+        } catch (error) {
+          // Anything but a timeout or an unreachable subgraph means it answered, so it is there.
+          const failure = error instanceof SubgraphCallError ? error.failure : 'answered';
+          if (isAvailabilityFailure(failure)) this.breaker.recordFailure(permit);
+          else this.breaker.recordSuccess(permit);
+          if (!mayRetry(options.request.query ?? '', failure, attempt)) throw error;
+          const delayMs = this.policy.retryDelayMs(attempt);
+          if (!deadline.allowsAttemptAfter(delayMs)) throw error;
+          await setTimeout(delayMs);
+        }
       }
-      try {
-        const response = await super.process(options);
-        this.breaker.recordSuccess(permit);
-        return response;
-      } catch (error) {
-        // Anything but a timeout or an unreachable subgraph means it answered, so it is there.
-        const failure = error instanceof SubgraphCallError ? error.failure : 'answered';
-        if (isAvailabilityFailure(failure)) this.breaker.recordFailure(permit);
-        else this.breaker.recordSuccess(permit);
-        if (!mayRetry(options.request.query ?? '', failure, attempt)) throw error;
-      }
-    }
+    });
   }
 
   /**

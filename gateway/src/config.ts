@@ -85,7 +85,7 @@ export interface ObservabilitySettings {
 }
 
 export interface SubgraphCallSettings {
-  /** Longest wait for one subgraph answer, headers and body, per attempt; then `SUBGRAPH_TIMEOUT`. Env `SUBGRAPH_TIMEOUT_MS`. @default 10000 */
+  /** Longest wait for one subgraph call, headers and body, its retry included; then `SUBGRAPH_TIMEOUT`. Env `SUBGRAPH_TIMEOUT_MS`. @default 10000 */
   readonly timeoutMs: number;
   /** Consecutive failures (timeout, no connection, 502/503/504) that open a subgraph's circuit. Env `SUBGRAPH_BREAKER_THRESHOLD`. @default 5 */
   readonly breakerThreshold: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, mayRetry, operationTypeOf } from './retryPolicy.js';
+import { classifyFailure, mayRetry, operationTypeOf, RETRY_BASE_DELAY_MS, retryDelayMs } from './retryPolicy.js';
 
 const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
 
@@ -41,5 +41,15 @@ describe('retry policy for subgraph calls', () => {
     expect(operationTypeOf('not graphql {')).toBeUndefined();
     expect(mayRetry('not graphql {', 'unreachable', 1)).toBe(false);
     expect(mayRetry('query A{a} query B{b}', 'unreachable', 1)).toBe(false);
+  });
+
+  it('backs off exponentially with full jitter: anywhere from no wait to the doubling ceiling, capped at a second', () => {
+    expect([retryDelayMs(1, () => 0), retryDelayMs(1, () => 0.5), retryDelayMs(1, () => 0.999)]).toEqual([0, RETRY_BASE_DELAY_MS / 2, RETRY_BASE_DELAY_MS - 1]);
+    expect(retryDelayMs(2, () => 0.999)).toBe(2 * RETRY_BASE_DELAY_MS - 1);
+    expect(retryDelayMs(3, () => 0.5)).toBe(2 * RETRY_BASE_DELAY_MS);
+    expect(retryDelayMs(20, () => 0.999)).toBe(999);
+    const delays = new Set(Array.from({ length: 50 }, () => retryDelayMs(1)));
+    expect(delays.size).toBeGreaterThan(5);
+    expect([...delays].every((delay) => delay >= 0 && delay < RETRY_BASE_DELAY_MS)).toBe(true);
   });
 });

@@ -24,6 +24,20 @@ export function isAvailabilityFailure(failure: SubgraphFailure): boolean {
 /** Attempts per subgraph call: the first, and one retry. */
 const MAX_ATTEMPTS = 2;
 
+/** The longest wait before the first retry; each further retry may wait twice as long, up to the cap. */
+export const RETRY_BASE_DELAY_MS = 50;
+const RETRY_MAX_DELAY_MS = 1_000;
+
+/**
+ * How long to wait before retry number `retry` (1 for the first): exponential backoff with full
+ * jitter, a random time up to the ceiling, so the gateway's calls that failed together do not
+ * all come back to a recovering subgraph at the same moment.
+ */
+export function retryDelayMs(retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
 /**
  * Whether a failed subgraph call may be sent again. Only queries: a mutation that
  * timed out may have been applied, and sending it twice could apply it twice.
