@@ -10,6 +10,7 @@ import type { SubgraphConfig } from './config.js';
 import { openDatabase, type Database } from './database.js';
 import { registry } from './metrics.js';
 import { migrate } from './migrate.js';
+import { readinessRoute } from './readiness.js';
 import { logRequests } from './requestLog.js';
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
@@ -25,7 +26,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Starts a subgraph process: opens and migrates its database, serves GraphQL
- * at /graphql plus /health and /metrics, and shuts down cleanly on SIGTERM/SIGINT.
+ * at /graphql plus /health, /ready (its database answers) and /metrics, and shuts down cleanly on SIGTERM/SIGINT.
  * Prints `[name] listening on <url>` once ready; the launcher waits for that line.
  */
 export async function runSubgraph<TContext extends BaseContext>(definition: SubgraphDefinition<TContext>): Promise<void> {
@@ -39,9 +40,10 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
     console.warn(`[${config.name}] WARNING: GATEWAY_SECRET is set, so any holder of it can sign as the gateway or any service. Accepting it only while moving to key pairs; remove it once the gateway signs with GATEWAY_SIGNING_KEY (README: "Service identity").`);
   }
   const identities = new GatewayTokenVerifier(config.gatewayTrust);
+  const logger = createLogger(config.name, config.logLevel);
   const httpServer = createLimitedServer(
     config.clientConnections,
-    logRequests(createLogger(config.name, config.logLevel), graphqlRequestListener(server, {
+    logRequests(logger, graphqlRequestListener(server, {
       maxBodyBytes: MAX_BODY_BYTES,
       context: async (req) => {
         // Only the gateway, or a peer service calling as itself, may call a subgraph.
@@ -52,6 +54,7 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
       },
       routes: {
         'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok', service: config.name }),
+        'GET /ready': readinessRoute(config.name, db, logger),
         'GET /metrics': async (_req, res) => {
           res.setHeader('content-type', registry.contentType);
           res.end(await registry.metrics());

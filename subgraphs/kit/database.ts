@@ -22,6 +22,11 @@ export interface QueryResult<T> {
 /** A subgraph's own database: PostgreSQL when a URL is given, otherwise embedded PGlite. */
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'embedded';
+  /**
+   * Asks the database for `SELECT 1`, failing after `timeoutMs`; not counted as a resolver's
+   * statement. Checks in flight at once share one query.
+   */
+  ping(timeoutMs: number): Promise<void>;
   /** Runs `work` in one transaction; a thrown error rolls it back. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -89,6 +94,9 @@ async function openEmbedded(counter: StatementCounter): Promise<Database> {
   return {
     kind: 'embedded',
     ...wrap(db),
+    ping: sharedPing(async () => {
+      await db.query('SELECT 1');
+    }),
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
     close: () => db.close(),
   };
@@ -122,6 +130,9 @@ async function openPostgres(service: string, url: string, counter: StatementCoun
   return {
     kind: 'postgres',
     ...wrap(pool),
+    ping: sharedPing(async () => {
+      await pool.query('SELECT 1');
+    }),
     async transaction(work) {
       const client = await pool.connect();
       const tx = wrap(client);
@@ -139,4 +150,30 @@ async function openPostgres(service: string, url: string, counter: StatementCoun
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * A ping that fails after its timeout, and whose query is shared while one is in flight: a
+ * database that hangs must not collect a pending query (and a pooled connection) per check.
+ */
+function sharedPing(query: () => Promise<void>): (timeoutMs: number) => Promise<void> {
+  let inFlight: Promise<void> | undefined;
+  return (timeoutMs) => {
+    inFlight ??= query().finally(() => {
+      inFlight = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new DatabaseTimeoutError(timeoutMs)), timeoutMs);
+    });
+    return Promise.race([inFlight, timedOut]).finally(() => clearTimeout(timer));
+  };
+}
+
+/** The database did not answer a ping in time. */
+export class DatabaseTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the database did not answer within ${timeoutMs} ms`);
+    this.name = 'DatabaseTimeoutError';
+  }
 }

@@ -64,7 +64,7 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
           res.end();
         });
       };
-      // Only GraphQL calls are subject to the mode; the gateway's /health probes always pass.
+      // Only GraphQL calls are subject to the mode; the gateway's /ready probes always pass.
       if (req.method !== 'POST') return send();
       graphqlRequests += 1;
       switch (mode) {

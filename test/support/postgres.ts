@@ -19,7 +19,8 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
   };
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` as the server's administrator, connected to the maintenance database (never a scratch one). */
+export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {

@@ -6,17 +6,26 @@ import { Readiness } from './Readiness.js';
 describe('readiness', () => {
   let healthy: Server;
   let healthyUrl: string;
+  let withoutDatabase: Server;
+  let withoutDatabaseUrl: string;
   let unreachableUrl: string;
   let probes = 0;
 
   beforeAll(async () => {
     healthy = createServer((req, res) => {
-      if (req.url === '/health') probes += 1;
-      res.statusCode = req.url === '/health' ? 200 : 404;
-      res.end('{"status":"ok"}');
+      if (req.url === '/ready') probes += 1;
+      res.statusCode = req.url === '/ready' || req.url === '/health' ? 200 : 404;
+      res.end('{"status":"ready"}');
     });
     await new Promise<void>((resolve) => healthy.listen(0, '127.0.0.1', resolve));
     healthyUrl = `http://127.0.0.1:${(healthy.address() as AddressInfo).port}/graphql`;
+    // Alive, but its database does not answer: what a subgraph's /ready says then.
+    withoutDatabase = createServer((req, res) => {
+      res.statusCode = req.url === '/ready' ? 503 : 200;
+      res.end(req.url === '/ready' ? '{"status":"unavailable","database":"down"}' : '{"status":"ok"}');
+    });
+    await new Promise<void>((resolve) => withoutDatabase.listen(0, '127.0.0.1', resolve));
+    withoutDatabaseUrl = `http://127.0.0.1:${(withoutDatabase.address() as AddressInfo).port}/graphql`;
     // A port that was just free: connections are refused.
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -26,6 +35,7 @@ describe('readiness', () => {
 
   afterAll(async () => {
     await new Promise((resolve) => healthy.close(resolve));
+    await new Promise((resolve) => withoutDatabase.close(resolve));
   });
 
   it('is ready with every subgraph up and Redis not configured', async () => {
@@ -49,6 +59,22 @@ describe('readiness', () => {
     expect(await readiness.report()).toEqual({
       httpStatus: 200,
       body: { status: 'degraded', supergraph: 'loaded', redis: 'down', subgraphs: { products: 'up', reviews: 'down' } },
+    });
+  });
+
+  it('names a subgraph whose database does not answer as down, exactly like one that is not running, and stays in service', async () => {
+    const readiness = new Readiness({
+      subgraphUrls: new Map([
+        ['reviews', withoutDatabaseUrl],
+        ['accounts', unreachableUrl],
+        ['products', healthyUrl],
+      ]),
+      redisAvailable: undefined,
+    });
+    readiness.supergraphLoaded();
+    expect(await readiness.report()).toEqual({
+      httpStatus: 200,
+      body: { status: 'degraded', supergraph: 'loaded', redis: 'not configured', subgraphs: { accounts: 'down', products: 'up', reviews: 'down' } },
     });
   });
 

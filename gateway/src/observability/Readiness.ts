@@ -10,21 +10,26 @@ export interface ReadinessReport {
 }
 
 export interface ReadinessOptions {
-  /** Each subgraph's routing URL by name; its `/health` on the same origin is probed. */
+  /**
+   * Each subgraph's routing URL by name; its `/ready` on the same origin is probed, which
+   * fails while the subgraph runs but cannot reach its database.
+   */
   readonly subgraphUrls: ReadonlyMap<string, string>;
   /** Whether Redis answers now; undefined when the gateway runs without Redis. */
   readonly redisAvailable: (() => boolean) | undefined;
   /** How long one round of subgraph probes is reused, so frequent /ready calls stay cheap. @default 3000 */
   readonly cacheMs?: number;
-  /** Longest wait for one subgraph's /health. @default 1000 */
+  /** Longest wait for one subgraph's /ready. @default 1000 */
   readonly probeTimeoutMs?: number;
   readonly now?: () => number;
 }
 
 /**
  * Answers `GET /ready`: 200 while the gateway can serve, even with Redis or a
- * subgraph down (then `degraded`, since other operations still work); 503
- * while stopping or before the supergraph is loaded.
+ * subgraph down (then `degraded`, since other operations still work, and a
+ * shared outage must not take every replica out of service at once); 503
+ * while stopping or before the supergraph is loaded. A subgraph is down when it
+ * does not answer or its own `/ready` fails (its database does not answer).
  */
 export class Readiness {
   private loaded = false;
@@ -72,7 +77,7 @@ export class Readiness {
 
   private async probe(routingUrl: string): Promise<SubgraphHealth> {
     try {
-      const response = await fetch(new URL('/health', routingUrl), { signal: AbortSignal.timeout(this.probeTimeoutMs) });
+      const response = await fetch(new URL('/ready', routingUrl), { signal: AbortSignal.timeout(this.probeTimeoutMs) });
       await response.body?.cancel();
       return response.ok ? 'up' : 'down';
     } catch {
