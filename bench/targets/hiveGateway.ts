@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readSecurityRequirements } from '../../gateway/src/authorization/securityRequirements.js';
 import { readGatewayConfig } from '../../gateway/src/config.js';
 import { GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import { hiveGatewayModuleUrl } from '../installHiveGateway.js';
+import { serveUntilStopped } from '../serveUntilStopped.js';
 
 // Hive Gateway with its default options, over the same supergraph stock gets, changed only
 // where it would otherwise not work here at all (the subgraphs refuse calls without a gateway token).
@@ -30,15 +30,4 @@ const gateway = hive.createGatewayRuntime({ supergraph: gatewaySupergraphSdl, tr
 
 const server = createServer(gateway);
 server.keepAliveTimeout = 65_000;
-server.listen(config.port, config.host, () => {
-  const { address, port } = server.address() as AddressInfo;
-  console.log(`[hive] listening on http://${address.includes(':') ? `[${address}]` : address}:${port}/graphql`);
-});
-const stop = (): void => {
-  server.close(() => void Promise.resolve(gateway.dispose()).finally(() => process.exit(0)));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-// Started by the bench: stop when it goes away, however it ended.
-if (process.send !== undefined) process.on('disconnect', stop);
+serveUntilStopped(server, { name: 'hive', port: config.port, host: config.host, path: '/graphql', dispose: () => gateway.dispose() });
