@@ -9,9 +9,7 @@ import { measureOperation } from '../gateway/src/limits/measureOperation.js';
 import { rateLimitedFields } from '../gateway/src/rateLimits/rateLimitedFields.js';
 import { readSupergraph, type Supergraph } from '../gateway/src/supergraph/readSupergraph.js';
 import { doublingChain } from '../test/support/fragmentChains.js';
-
-/** The public graphql-gateways-benchmark's query, data and supergraph. */
-export const GATEWAYS_BENCHMARK_PATH = new URL('../../shared/bench/gateways-benchmark.json', import.meta.url);
+import { readGatewaysBenchmark } from './gatewaysBenchmark/dataSet.js';
 
 export interface EdgeCheckRow {
   readonly operation: string;
@@ -37,7 +35,7 @@ interface Graph {
  * ratio that grows with the document; linear walks keep it flat.
  */
 export async function measureEdgeChecks(shopSupergraphPath: URL): Promise<EdgeCheckRow[]> {
-  const benchmark = JSON.parse(readFileSync(GATEWAYS_BENCHMARK_PATH, 'utf8')) as { query: string; supergraph: string };
+  const benchmark = readGatewaysBenchmark();
   // The deep query's estimated cost is about 100,000, over the 50,000 default; every other limit stays at its default.
   const limits = readGatewayConfig({ QUERY_MAX_COST: '1000000', RATE_LIMIT_COST_PER_WINDOW: '1000000' }).queryLimits;
   const [benchGraph, shopGraph] = await Promise.all([loadGraph(benchmark.supergraph), loadGraph(readFileSync(shopSupergraphPath, 'utf8'))]);

@@ -7,7 +7,16 @@ import { PROJECT_ROOT } from '../scripts/system.js';
 /** Pinned so every run measures the same Hive Gateway. */
 export const HIVE_GATEWAY_VERSION = '2.15.1';
 
+/** The Rust query planner for Hive Gateway, pinned like it; 1.4.23 runs on Node 20 (engines >=20). */
+export const HIVE_ROUTER_RUNTIME_VERSION = '1.4.23';
+
 const PACKAGE = '@graphql-hive/gateway';
+export const ROUTER_RUNTIME_PACKAGE = '@graphql-hive/router-runtime';
+/** Hive Gateway's CLI adds this plugin for `--jit`; it comes with the gateway. */
+export const JIT_PLUGIN_PACKAGE = '@graphql-mesh/plugin-jit';
+
+/** Installed together: installing one alone into the folder would prune the other. */
+const SPECS = [`${PACKAGE}@${HIVE_GATEWAY_VERSION}`, `${ROUTER_RUNTIME_PACKAGE}@${HIVE_ROUTER_RUNTIME_VERSION}`];
 
 /**
  * Outside package.json on purpose: Hive Gateway brings hundreds of packages that
@@ -16,22 +25,24 @@ const PACKAGE = '@graphql-hive/gateway';
 export const HIVE_GATEWAY_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'supergate-bench', 'hive');
 
 /** Written only after a complete install, so an interrupted one is redone rather than half-used. */
-const MARKER = join(HIVE_GATEWAY_DIR, `installed-${HIVE_GATEWAY_VERSION}`);
+const MARKER = join(HIVE_GATEWAY_DIR, `installed-${HIVE_GATEWAY_VERSION}-router-runtime-${HIVE_ROUTER_RUNTIME_VERSION}`);
 
 /**
- * Installs the pinned Hive Gateway into its cache directory unless it is already there.
+ * Installs the pinned Hive Gateway and router runtime into their cache directory unless they are already there.
  * Resolves to why it cannot be used (the install failed), or undefined when it is ready.
  */
 export async function installHiveGateway(log: (line: string) => void, timeoutMs = 600_000): Promise<string | undefined> {
   if (existsSync(MARKER)) return undefined;
   mkdirSync(HIVE_GATEWAY_DIR, { recursive: true });
-  const spec = `${PACKAGE}@${HIVE_GATEWAY_VERSION}`;
+  const spec = SPECS.join(' ');
   log(`hive: installing ${spec} into ${HIVE_GATEWAY_DIR} (first run only; takes a minute or two)`);
-  const args = ['install', '--prefix', HIVE_GATEWAY_DIR, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', spec];
+  const args = ['install', '--prefix', HIVE_GATEWAY_DIR, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', ...SPECS];
   const outcome = await run('npm', args, timeoutMs);
   if (outcome !== undefined) return `could not install ${spec} (npm ${args.join(' ')}): ${outcome}`;
   try {
     hiveGatewayModuleUrl();
+    hiveModuleUrl(ROUTER_RUNTIME_PACKAGE, HIVE_ROUTER_RUNTIME_VERSION);
+    hiveModuleUrl(JIT_PLUGIN_PACKAGE);
   } catch (error) {
     return `installed ${spec}, but ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -39,11 +50,16 @@ export async function installHiveGateway(log: (line: string) => void, timeoutMs 
   return undefined;
 }
 
-/** The ES module entry of the installed package, for `import()`. */
+/** The ES module entry of the installed gateway, for `import()`. */
 export function hiveGatewayModuleUrl(): string {
-  const packageDir = join(HIVE_GATEWAY_DIR, 'node_modules', ...PACKAGE.split('/'));
+  return hiveModuleUrl(PACKAGE, HIVE_GATEWAY_VERSION);
+}
+
+/** The ES module entry of a package in the cache directory, for `import()`; checks its version when one is pinned. */
+export function hiveModuleUrl(name: string, version?: string): string {
+  const packageDir = join(HIVE_GATEWAY_DIR, 'node_modules', ...name.split('/'));
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version?: unknown; exports?: { '.'?: { import?: { default?: unknown } } } };
-  if (manifest.version !== HIVE_GATEWAY_VERSION) throw new Error(`${packageDir} holds version ${String(manifest.version)}, not ${HIVE_GATEWAY_VERSION}`);
+  if (version !== undefined && manifest.version !== version) throw new Error(`${packageDir} holds version ${String(manifest.version)}, not ${version}`);
   const entry = manifest.exports?.['.']?.import?.default;
   if (typeof entry !== 'string') throw new Error(`${packageDir}/package.json names no ES module entry (exports["."].import.default)`);
   return pathToFileURL(join(packageDir, entry)).href;

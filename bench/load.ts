@@ -2,13 +2,14 @@ import autocannon from 'autocannon';
 
 export interface LoadOptions {
   readonly url: string;
-  readonly body: string;
+  /** One body sent on every request, or many, sent in turn (each request carries the next). */
+  readonly body: string | readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly connections: number;
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
-  /** The answer verified before the run; any other answer counts as an error. */
-  readonly expectBody: string;
+  /** The answer verified before the run; any other answer counts as an error. Without it (many bodies), an answer with `errors` counts as one. */
+  readonly expectBody?: string;
 }
 
 /** Answers of the measured run by their `x-cache` header; all zero for a target that sends none. */
@@ -29,21 +30,42 @@ export interface LoadResult {
   readonly cache: CacheCounts;
 }
 
-/** Sends the same POST on a fixed number of connections: a discarded warm-up, then the measured run. */
+/** Sends POSTs on a fixed number of connections: a discarded warm-up, then the measured run. */
 export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
+  const bodies = typeof options.body === 'string' ? [options.body] : options.body;
+  if (bodies.length === 0) throw new Error('measureLoad needs at least one request body');
+  let answersWithErrors = 0;
+  let next = 0;
   const request = {
     url: options.url,
     method: 'POST' as const,
     headers: { ...options.headers, 'content-type': 'application/json' },
-    body: options.body,
+    body: bodies[0],
     connections: options.connections,
+    ...(bodies.length === 1
+      ? {}
+      : {
+          requests: [
+            {
+              setupRequest: (sent: autocannon.Request) => {
+                sent.body = bodies[next]!;
+                next = (next + 1) % bodies.length;
+                return sent;
+              },
+              onResponse: (status: number, body: string) => {
+                if (status >= 200 && status < 300 && body.includes('"errors":')) answersWithErrors += 1;
+              },
+            },
+          ],
+        }),
   };
   if (options.warmupSeconds > 0) await autocannon({ ...request, duration: options.warmupSeconds });
+  answersWithErrors = 0;
   const counter = new CacheCounter();
   // Every target gets the same listener, so counting costs each of them the same.
-  const result = await autocannon({ ...request, duration: options.durationSeconds, expectBody: options.expectBody, setupClient: (client) => counter.attach(client) });
+  const result = await autocannon({ ...request, duration: options.durationSeconds, ...(options.expectBody === undefined ? {} : { expectBody: options.expectBody }), setupClient: (client) => counter.attach(client) });
   // A non-2xx answer is also a body mismatch; count it once, as non-2xx.
-  const wrongAnswers = Math.max(0, result.mismatches - result.non2xx);
+  const wrongAnswers = Math.max(0, result.mismatches - result.non2xx) + answersWithErrors;
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { forEachLine, terminate } from '../scripts/childProcesses.js';
 import { PROJECT_ROOT } from '../scripts/system.js';
+import { onCpu } from './cpuPinning.js';
 
 /** A target's process, serving once this exists. */
 export interface TargetProcess {
@@ -18,13 +19,15 @@ export interface TargetProcess {
 const KEPT_LINES = 40;
 
 /**
- * Starts `entry` as its own Node process and waits for its `listening on <url>` line.
+ * Starts `entry` as its own Node process (on `cpu` when given) and waits for its `listening on <url>` line.
  * Output is drained (a full pipe would stall a process that logs every request) and
  * the last lines are kept.
  */
-export function startTargetProcess(name: string, entry: string, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<TargetProcess> {
+export function startTargetProcess(name: string, entry: string, env: Readonly<Record<string, string>>, { timeoutMs = 60_000, cpu }: { timeoutMs?: number; cpu?: number | undefined } = {}): Promise<TargetProcess> {
+  // taskset execs the command, so the child's pid stays the target's.
+  const [command, args] = onCpu(cpu, process.execPath, ['--import', 'tsx', entry]);
   // The IPC channel lets the process notice the bench is gone, even after SIGKILL, and stop too.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const lines: string[] = [];
   const recentOutput = (): string => lines.join('\n');
   return new Promise((resolve, reject) => {

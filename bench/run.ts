@@ -1,10 +1,15 @@
 import { writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
 import { commandLine, type CommandRun, parseArguments, parseInteger, runCommand } from './command.js';
+import { detectPinning, pinThisProcess, type CpuPinning } from './cpuPinning.js';
 import { formatEdgeChecks, measureEdgeChecks } from './edgeChecks.js';
+import { BENCHMARK_BASELINE, BENCHMARK_ROWS, BENCHMARK_TARGETS, type BenchmarkRow, type BenchmarkTarget } from './gatewaysBenchmark/benchmarkTargets.js';
+import { CHART_FILE, formatBenchmarkSettings, formatBenchmarkTable, renderBenchmarkChart, renderBenchmarkSection } from './gatewaysBenchmark/benchmarkReport.js';
+import { runGatewaysBenchmark } from './gatewaysBenchmark/workload.js';
 import { measureTargets } from './measureTargets.js';
 import { QUERIES, type BenchQuery } from './queries.js';
 import { describeMachine, describeMachineLoad, formatGoals, formatSummary, formatTable, renderResults } from './report.js';
@@ -14,30 +19,48 @@ import { BASELINE, GOALS, TARGETS, type Target } from './targets.js';
 const RESULTS_PATH = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const SHOP_SUPERGRAPH_PATH = new URL('../schema/supergraph.graphql', import.meta.url);
 
+const WORKLOADS = ['shop', 'gateways-benchmark'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
 const USAGE = `npm run bench -- [options]
 
-Starts the subgraphs once, then each gateway target in turn on a free port, checks it
-answers every query like ${BASELINE}, and measures it with autocannon.
+shop: starts the shop's subgraphs once, then each gateway target in turn on a free port,
+checks it answers every query like ${BASELINE}, and measures it with autocannon.
+gateways-benchmark: the public graphql-gateways-benchmark's subgraphs, data and TestQuery;
+each row measured --rounds times per target, alternating the order, every answer checked
+against ${BENCHMARK_BASELINE}'s byte for byte (keys sorted).
 
+  --workload <names>  comma-separated: ${WORKLOADS.join(', ')} (default both)
   --duration <s>      measured seconds per target and query (default 10)
   --warmup <s>        unmeasured seconds before each measurement (default 2)
-  --connections <n>   concurrent connections (default 20)
-  --only <names>      comma-separated targets (default all); ${BASELINE} always runs for the reference answers
-  --queries <names>   comma-separated queries (default all)
-  --write             also write the table to bench/RESULTS.md
+  --connections <n>   concurrent connections (default 20 for shop, 50 for gateways-benchmark)
+  --only <names>      comma-separated targets of either workload (default all); the baseline always runs for the reference answers
+  --queries <names>   comma-separated shop queries (default all)
+  --rows <names>      comma-separated gateways-benchmark rows (default all)
+  --rounds <n>        gateways-benchmark measurements per row and target (default 2)
+  --write             also write the tables to bench/RESULTS.md (and the chart to bench/${CHART_FILE})
   --help
 
-targets:
-${TARGETS.map((target) => `  ${target.name.padEnd(18)}${target.description}`).join('\n')}
-queries:
-${QUERIES.map((query) => `  ${query.name.padEnd(18)}${query.query}`).join('\n')}`;
+shop targets:
+${TARGETS.map((target) => `  ${target.name.padEnd(20)}${target.description}`).join('\n')}
+shop queries:
+${QUERIES.map((query) => `  ${query.name.padEnd(20)}${query.query}`).join('\n')}
+gateways-benchmark targets:
+${BENCHMARK_TARGETS.map((target) => `  ${target.name.padEnd(20)}${target.description}`).join('\n')}
+gateways-benchmark rows:
+${BENCHMARK_ROWS.map((row) => `  ${row.name.padEnd(20)}${row.description}`).join('\n')}`;
 
 interface BenchOptions {
+  readonly workloads: readonly Workload[];
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
-  readonly connections: number;
+  /** Undefined: each workload's own default. */
+  readonly connections: number | undefined;
   readonly targets: readonly Target[];
   readonly queries: readonly BenchQuery[];
+  readonly benchmarkTargets: readonly BenchmarkTarget[];
+  readonly rows: readonly BenchmarkRow[];
+  readonly rounds: number;
   readonly write: boolean;
 }
 
@@ -49,20 +72,29 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
     options: {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
-      connections: { type: 'string', default: '20' },
+      workload: { type: 'string' },
+      connections: { type: 'string' },
       only: { type: 'string' },
       queries: { type: 'string' },
+      rows: { type: 'string' },
+      rounds: { type: 'string', default: '2' },
       write: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return 'help';
+  const workloads = pickByName('--workload', values.workload, WORKLOADS.map((name) => ({ name }))).map(({ name }) => name);
+  const only = values.only === undefined ? undefined : pickByName('--only', values.only, [...TARGETS, ...BENCHMARK_TARGETS]).map((target) => target.name);
   return {
+    workloads,
     durationSeconds: parseInteger('--duration', values.duration, 1, 3600),
     warmupSeconds: parseInteger('--warmup', values.warmup, 0, 600),
-    connections: parseInteger('--connections', values.connections, 1, 10_000),
-    targets: pickByName('--only', values.only, TARGETS),
+    connections: values.connections === undefined ? undefined : parseInteger('--connections', values.connections, 1, 10_000),
+    targets: only === undefined ? TARGETS : TARGETS.filter((target) => only.includes(target.name)),
     queries: pickByName('--queries', values.queries, QUERIES),
+    benchmarkTargets: only === undefined ? BENCHMARK_TARGETS : BENCHMARK_TARGETS.filter((target) => target.name === BENCHMARK_BASELINE || only.includes(target.name)),
+    rows: pickByName('--rows', values.rows, BENCHMARK_ROWS),
+    rounds: parseInteger('--rounds', values.rounds, 1, 20),
     write: values.write,
   };
 }
@@ -75,14 +107,50 @@ function pickByName<T extends { readonly name: string }>(flag: string, raw: stri
   return all.filter((item) => names.includes(item.name));
 }
 
-async function main(args: readonly string[], { cleanup, interrupted }: CommandRun): Promise<number> {
+async function main(args: readonly string[], run: CommandRun): Promise<number> {
   const options = parseArguments(args, parseOptions, USAGE);
   if (typeof options === 'number') return options;
+  const { pinning, reason: pinned } = detectPinning();
+  if (pinning !== undefined) pinThisProcess(pinning.loadCpu);
+  const loadAtStart = describeMachineLoad();
+  console.log(`machine: ${describeMachine()}; ${loadAtStart}; ${pinned}`);
+  const command = commandLine('bench', 'bench/run.ts', args);
+
+  const sections: string[] = [];
+  let failed = false;
+  if (options.workloads.includes('shop')) {
+    const shop = await runShop(options, run, { command, loadAtStart, pinned });
+    sections.push(shop.results);
+    failed ||= shop.failed;
+  }
+  if (options.workloads.includes('gateways-benchmark')) {
+    const benchmark = await runBenchmark(options, run, pinning, pinned);
+    if (sections.length === 0) sections.push(resultsHeader(command, loadAtStart));
+    sections.push(benchmark.results);
+    failed ||= benchmark.failed;
+    if (options.write) {
+      writeFileSync(join(dirname(RESULTS_PATH), CHART_FILE), benchmark.chart);
+      console.log(`wrote ${join(dirname(RESULTS_PATH), CHART_FILE)}`);
+    }
+  }
+  if (options.write) {
+    writeFileSync(RESULTS_PATH, sections.join('\n'));
+    console.log(`wrote ${RESULTS_PATH}`);
+  }
+  return failed ? 1 : 0;
+}
+
+/** The start of RESULTS.md when the shop workload, which writes its own, did not run. */
+function resultsHeader(command: string, loadAtStart: string): string {
+  return ['# Benchmark results', '', 'Written by `npm run bench -- --write`; each run replaces this file.', '', `- date: ${new Date().toISOString()}`, `- machine: ${describeMachine()}`, `- command: \`${command}\``, `- machine load at start: ${loadAtStart}`, ''].join('\n');
+}
+
+async function runShop(options: BenchOptions, { cleanup, interrupted }: CommandRun, run: { command: string; loadAtStart: string; pinned: string }): Promise<{ results: string; failed: boolean }> {
   const selected = new Set(options.targets.map((target) => target.name));
   const runOrder = TARGETS.filter((target) => target.name === BASELINE || selected.has(target.name));
-  const settings = `${options.connections} connections, ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, one target at a time; autocannon runs in the bench process on the same machine`;
-  const loadAtStart = describeMachineLoad();
-  console.log(`machine: ${describeMachine()}; ${loadAtStart}\nload: ${settings}`);
+  const connections = options.connections ?? 20;
+  const settings = `${connections} connections, ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, one target at a time; autocannon runs in the bench process on the same machine; ${run.pinned}`;
+  console.log(`shop load: ${settings}`);
 
   const childEnv = { NODE_ENV: 'development', HOST: '127.0.0.1' };
   const subgraphs = await startSubgraphs({ env: childEnv, cleanup, log: (line) => console.log(line), interrupted });
@@ -92,7 +160,7 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
     targets: runOrder,
     referenceOnly: new Set(selected.has(BASELINE) ? [] : [BASELINE]),
     queries: options.queries,
-    connections: options.connections,
+    connections,
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
     env: { ...childEnv, PORT: '0', ...subgraphs.gatewayEnv },
@@ -113,11 +181,35 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
   for (const line of skipped) console.log(`skipped ${line}`);
   for (const line of failures) console.error(`FAILED ${line}`);
   console.log(`machine at the end: ${loadAtEnd}`);
-  if (options.write) {
-    writeFileSync(RESULTS_PATH, renderResults(rows, BASELINE, { date: new Date(), command: commandLine('bench', 'bench/run.ts', args), settings, database: subgraphs.database, machineLoad: [loadAtStart, loadAtEnd], failures, skipped, goals: GOALS, notes, edgeChecks: formatEdgeChecks(edgeChecks) }));
-    console.log(`wrote ${RESULTS_PATH}`);
-  }
-  return failures.length === 0 ? 0 : 1;
+  const results = renderResults(rows, BASELINE, { date: new Date(), command: run.command, settings, database: subgraphs.database, machineLoad: [run.loadAtStart, loadAtEnd], failures, skipped, goals: GOALS, notes, edgeChecks: formatEdgeChecks(edgeChecks) });
+  return { results, failed: failures.length > 0 };
+}
+
+async function runBenchmark(options: BenchOptions, { cleanup }: CommandRun, pinning: CpuPinning | undefined, pinned: string): Promise<{ results: string; chart: string; failed: boolean }> {
+  const connections = options.connections ?? 50;
+  const settings = `${connections} connections, ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, ${options.rounds} round(s) per row and target (order reversed every other round), one gateway at a time; no authorization header, as in the public benchmark's k6 script; ${pinned}`;
+  console.log(`\ngateways-benchmark load: ${settings}`);
+  const { measurements, failures, skipped } = await runGatewaysBenchmark({
+    targets: options.benchmarkTargets,
+    rows: options.rows,
+    rounds: options.rounds,
+    connections,
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    pinning,
+    cleanup,
+    log: (line) => console.log(line),
+  });
+  console.log(`\n${formatBenchmarkTable(measurements, options.rows, BENCHMARK_BASELINE)}\n`);
+  for (const line of formatBenchmarkSettings(options.rows, options.benchmarkTargets)) console.log(`settings: ${line}`);
+  for (const line of skipped) console.log(`skipped ${line}`);
+  for (const line of failures) console.error(`FAILED ${line}`);
+  console.log(`machine at the end: ${describeMachineLoad('after')}`);
+  return {
+    results: renderBenchmarkSection({ measurements, rows: options.rows, targets: options.benchmarkTargets, baseline: BENCHMARK_BASELINE, settings, failures, skipped }),
+    chart: renderBenchmarkChart(measurements, options.rows, options.benchmarkTargets.map((target) => target.name)),
+    failed: failures.length > 0,
+  };
 }
 
 runCommand('bench', main);

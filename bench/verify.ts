@@ -16,16 +16,31 @@ export async function ask(url: string, body: string, headers: Readonly<Record<st
  * What is wrong with an answer: not 200, GraphQL errors, or data other than the
  * reference's (the baseline's; none while checking the baseline itself). Undefined when right.
  */
-export function findProblem(answer: Answer, reference: Answer | undefined): string | undefined {
+export function findProblem(answer: Answer, reference: Answer | undefined, compare: 'data' | 'whole body' = 'data'): string | undefined {
   const parsed = parseBody(answer.body);
   if (answer.status !== 200) return `HTTP ${answer.status}: ${clip(answer.body)}`;
   if (parsed === undefined) return `the body is not a JSON object: ${clip(answer.body)}`;
   if (parsed['errors'] !== undefined) return `GraphQL errors: ${clip(JSON.stringify(parsed['errors']))}`;
   if (parsed['data'] === undefined || parsed['data'] === null) return `no data: ${clip(answer.body)}`;
   if (reference === undefined) return undefined;
+  if (compare === 'whole body') {
+    const [got, expected] = [canonicalJson(parsed), canonicalJson(parseBody(reference.body))];
+    if (got === expected) return undefined;
+    let at = 0;
+    while (got[at] === expected[at]) at += 1;
+    const around = (text: string): string => JSON.stringify(text.slice(Math.max(0, at - 80), at + 120));
+    return `the body differs from the baseline's (keys sorted) at character ${at}:\n    got      ${around(got)}\n    expected ${around(expected)}`;
+  }
   const expected = parseBody(reference.body)?.['data'];
   if (!isDeepStrictEqual(parsed['data'], expected)) return `data differs from the baseline's:\n    got      ${clip(JSON.stringify(parsed['data']))}\n    expected ${clip(JSON.stringify(expected))}`;
   return undefined;
+}
+
+/** JSON with every object's keys sorted, so two answers compare byte for byte whatever order each gateway wrote its keys in. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+  );
 }
 
 function parseBody(body: string): Record<string, unknown> | undefined {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveUntilStopped } from '../serveUntilStopped.js';
 
 // The ceiling: answers each request body it knows with a gateway's captured response and does nothing else.
 const responses = new Map(Object.entries(JSON.parse(process.env['BARE_RESPONSES'] ?? '{}') as Record<string, string>));
@@ -16,15 +16,4 @@ const server = createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
-server.listen(Number(process.env['PORT'] ?? '0'), process.env['HOST'] ?? '127.0.0.1', () => {
-  const { address, port } = server.address() as AddressInfo;
-  console.log(`[bare] listening on http://${address.includes(':') ? `[${address}]` : address}:${port}/graphql`);
-});
-const stop = (): void => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-// Started by the bench: stop when it goes away, however it ended.
-if (process.send !== undefined) process.on('disconnect', stop);
+serveUntilStopped(server, { name: 'bare', port: Number(process.env['PORT'] ?? '0'), host: process.env['HOST'] ?? '127.0.0.1', path: '/graphql' });

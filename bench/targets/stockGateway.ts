@@ -5,6 +5,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { readSecurityRequirements } from '../../gateway/src/authorization/securityRequirements.js';
 import { readGatewayConfig } from '../../gateway/src/config.js';
 import { GATEWAY_ISSUER, GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import { GATEWAY_TOKEN_SWITCH, readSwitch } from './switches.js';
 
 // The baseline: @apollo/gateway as it comes, changed only where it would otherwise not work
 // here at all (it refuses the SECURITY links; the subgraphs refuse calls without a gateway token).
@@ -22,10 +23,11 @@ function missingUrl(name: string): never {
 }
 
 const { gatewaySupergraphSdl } = readSecurityRequirements(readFileSync(config.supergraphPath, 'utf8'));
+const DataSource = readSwitch(GATEWAY_TOKEN_SWITCH, true) ? GatewayTokenDataSource : RemoteGraphQLDataSource;
 const server = new ApolloServer({
   gateway: new ApolloGateway({
     supergraphSdl: gatewaySupergraphSdl,
-    buildService: ({ name, url }) => new GatewayTokenDataSource({ url: config.subgraphUrls[name] ?? url ?? missingUrl(name) }),
+    buildService: ({ name, url }) => new DataSource({ url: config.subgraphUrls[name] ?? url ?? missingUrl(name) }),
   }),
 });
 const { url } = await startStandaloneServer(server, { listen: { port: config.port, host: config.host } });
