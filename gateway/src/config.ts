@@ -73,7 +73,7 @@ export interface GatewayConfig {
   readonly documentCacheMaxBytes: number;
   /** Bytes of query plans kept. Env `QUERY_PLAN_CACHE_MAX_BYTES`. @default 31457280 (30 MiB) */
   readonly queryPlanCacheMaxBytes: number;
-  /** What runs query plans: `fast`, the gateway's compiled executor (plans it does not run go to stock's), or `stock`, @apollo/gateway's. Env `QUERY_PLAN_EXECUTOR`. @default 'stock' */
+  /** What runs query plans: `fast`, the gateway's compiled executor (plans it does not run go to stock's), or `stock`, @apollo/gateway's. Env `QUERY_PLAN_EXECUTOR`. @default 'fast' */
   readonly queryPlanExecutor: QueryPlanExecutorKind;
 }
 
@@ -235,7 +235,7 @@ function parseSwitch(variable: string, raw: string | undefined, fallback: boolea
 
 function parseQueryPlanExecutor(raw: string | undefined): QueryPlanExecutorKind {
   const value = nonEmpty(raw)?.toLowerCase();
-  if (value === undefined) return 'stock';
+  if (value === undefined) return 'fast';
   if (value === 'fast' || value === 'stock') return value;
   throw new ConfigError('QUERY_PLAN_EXECUTOR', 'fast or stock', raw ?? '');
 }
