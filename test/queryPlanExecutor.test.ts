@@ -1,33 +1,33 @@
 import { readFileSync } from 'node:fs';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VouchedIdentity } from '../../../../lib/gatewayToken.js';
-import { createLogger } from '../../../../lib/logger.js';
-import { createContext as accountsContext } from '../../../../subgraphs/accounts/context.js';
-import { createAccountsServer } from '../../../../subgraphs/accounts/server.js';
-import { createContext as inventoryContext } from '../../../../subgraphs/inventory/context.js';
-import { createInventoryServer } from '../../../../subgraphs/inventory/server.js';
-import type { Database } from '../../../../subgraphs/kit/database.js';
-import { openMigratedDatabase } from '../../../../subgraphs/kit/testing.js';
-import { createContext as ordersContext } from '../../../../subgraphs/orders/context.js';
-import { createPeerClient } from '../../../../subgraphs/orders/peerClient.js';
-import { createOrdersServer } from '../../../../subgraphs/orders/server.js';
-import { createContext as productsContext } from '../../../../subgraphs/products/context.js';
-import { createProductsServer } from '../../../../subgraphs/products/server.js';
-import { createContext as reviewsContext } from '../../../../subgraphs/reviews/context.js';
-import { createReviewsServer } from '../../../../subgraphs/reviews/server.js';
-import { BENCHMARK_SUPERGRAPH_URL, createBenchmarkSubgraphs, faults } from '../../../../test/support/gatewaysBenchmark/subgraphs.js';
-import { generateOperations, type GeneratedOperation } from '../../../../test/support/generateOperations.js';
-import { serveSubgraph, type ServedSubgraph } from '../../../../test/support/serveSubgraph.js';
-import { FetchEpoch } from '../../cache/FetchEpoch.js';
-import { readGatewayConfig, type QueryPlanExecutorKind } from '../../config.js';
-import type { GatewayContext } from '../../context.js';
-import { createGateway, type Gateway } from '../../createGateway.js';
-import { GatewayMetrics } from '../../observability/GatewayMetrics.js';
-import { RequestObserver } from '../../observability/RequestObserver.js';
-import { EdgeRateLimiter } from '../../rateLimits/EdgeRateLimiter.js';
+import type { VouchedIdentity } from '../lib/gatewayToken.js';
+import { createLogger } from '../lib/logger.js';
+import { createContext as accountsContext } from '../subgraphs/accounts/context.js';
+import { createAccountsServer } from '../subgraphs/accounts/server.js';
+import { createContext as inventoryContext } from '../subgraphs/inventory/context.js';
+import { createInventoryServer } from '../subgraphs/inventory/server.js';
+import type { Database } from '../subgraphs/kit/database.js';
+import { openMigratedDatabase } from '../subgraphs/kit/testing.js';
+import { createContext as ordersContext } from '../subgraphs/orders/context.js';
+import { createPeerClient } from '../subgraphs/orders/peerClient.js';
+import { createOrdersServer } from '../subgraphs/orders/server.js';
+import { createContext as productsContext } from '../subgraphs/products/context.js';
+import { createProductsServer } from '../subgraphs/products/server.js';
+import { createContext as reviewsContext } from '../subgraphs/reviews/context.js';
+import { createReviewsServer } from '../subgraphs/reviews/server.js';
+import { BENCHMARK_SUPERGRAPH_URL, createBenchmarkSubgraphs, faults } from './support/gatewaysBenchmark/subgraphs.js';
+import { generateOperations, type GeneratedOperation } from './support/generateOperations.js';
+import { serveSubgraph, type ServedSubgraph } from './support/serveSubgraph.js';
+import { FetchEpoch } from '../gateway/src/cache/FetchEpoch.js';
+import { readGatewayConfig, type QueryPlanExecutorKind } from '../gateway/src/config.js';
+import type { GatewayContext } from '../gateway/src/context.js';
+import { createGateway, type Gateway } from '../gateway/src/createGateway.js';
+import { GatewayMetrics } from '../gateway/src/observability/GatewayMetrics.js';
+import { RequestObserver } from '../gateway/src/observability/RequestObserver.js';
+import { EdgeRateLimiter } from '../gateway/src/rateLimits/EdgeRateLimiter.js';
 
-const SHOP_SUPERGRAPH = new URL('../../../../schema/supergraph.graphql', import.meta.url);
+const SHOP_SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
 const IDENTITY: VouchedIdentity = { sub: 'u1', scopes: ['admin'], issuer: 'gateway' };
 
 /** A stock and a fast gateway over the same subgraphs. */
@@ -135,7 +135,7 @@ describe('the fast query-plan executor answers exactly as stock on the shop supe
   const databases: Database[] = [];
 
   beforeAll(async () => {
-    const migrations = (service: string) => new URL(`../../../../subgraphs/${service}/migrations/`, import.meta.url);
+    const migrations = (service: string) => new URL(`../subgraphs/${service}/migrations/`, import.meta.url);
     const [accounts, products, inventory, reviews, orders] = (await Promise.all(['accounts', 'products', 'inventory', 'reviews', 'orders'].map((service) => openMigratedDatabase(service, migrations(service))))) as [Database, Database, Database, Database, Database];
     databases.push(accounts, products, inventory, reviews, orders);
     const urls: Record<string, string> = {};
@@ -210,7 +210,7 @@ describe('the fast query-plan executor answers exactly as stock on the gateway b
 
   afterAll(() => pair.stop());
 
-  const benchmarkQuery = (JSON.parse(readFileSync(new URL('../../../../test/support/gatewaysBenchmark/query.json', import.meta.url), 'utf8')) as { query: string }).query;
+  const benchmarkQuery = (JSON.parse(readFileSync(new URL('./support/gatewaysBenchmark/query.json', import.meta.url), 'utf8')) as { query: string }).query;
 
   it("on the benchmark's deep query", async () => {
     expect(await expectSameAnswers(pair, [op(benchmarkQuery)])).toBe(1);
