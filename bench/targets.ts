@@ -67,9 +67,15 @@ export const TARGETS: readonly Target[] = [
   },
   {
     name: 'supergate',
-    description: 'the real gateway process (gateway/src/index.ts) with RESPONSE_CACHE=off and every edge check: the bearer token verified on each request, authorization, query and rate limits (set far above the load, counted in process memory)',
+    description: 'the real gateway process (gateway/src/index.ts) with RESPONSE_CACHE=off, QUERY_PLAN_EXECUTOR=stock and every edge check: the bearer token verified on each request, authorization, query and rate limits (set far above the load, counted in process memory)',
     entry: SUPERGATE_ENTRY,
-    env: () => ({ ...SUPERGATE_ENV, RESPONSE_CACHE: 'off' }),
+    env: () => ({ ...SUPERGATE_ENV, RESPONSE_CACHE: 'off', QUERY_PLAN_EXECUTOR: 'stock' }),
+  },
+  {
+    name: 'supergate-fast-executor',
+    description: "the same gateway with QUERY_PLAN_EXECUTOR=fast: query plans run on Supergate's compiled executor instead of @apollo/gateway's executeQueryPlan",
+    entry: SUPERGATE_ENTRY,
+    env: () => ({ ...SUPERGATE_ENV, RESPONSE_CACHE: 'off', QUERY_PLAN_EXECUTOR: 'fast' }),
   },
   {
     name: 'supergate-cached',
@@ -96,6 +102,8 @@ export const GOALS: readonly Goal[] = [
   { target: 'supergate-cached', against: 'bare', metric: 'req/s', atLeast: 0.5 },
   { target: 'supergate', against: 'hive', metric: 'req/s' },
   { target: 'supergate', against: 'hive', metric: 'p99' },
+  { target: 'supergate-fast-executor', against: 'supergate', metric: 'req/s' },
+  { target: 'supergate-fast-executor', against: 'supergate', metric: 'p99' },
 ];
 
 function benchScript(path: string): string {

@@ -37,6 +37,7 @@ describe('gateway configuration', () => {
       documentCacheMaxBytes: 30 * 1024 * 1024,
       queryPlanCacheMaxBytes: 30 * 1024 * 1024,
       cacheMaxBytes: 64 * 1024 * 1024,
+      queryPlanExecutor: 'fast',
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -71,6 +72,7 @@ describe('gateway configuration', () => {
     ['HEADERS_TIMEOUT_MS', '60000', /HEADERS_TIMEOUT_MS must be at most REQUEST_TIMEOUT_MS \(30000\)/],
     ['MAX_CONNECTIONS', 'many', /MAX_CONNECTIONS must be an integer/],
     ['DOCUMENT_CACHE_MAX_BYTES', '10', /DOCUMENT_CACHE_MAX_BYTES must be an integer from 1048576/],
+    ['QUERY_PLAN_EXECUTOR', 'turbo', /QUERY_PLAN_EXECUTOR must be fast or stock; got "turbo"/],
   ])('refuses %s=%s, naming the variable', (variable, value, message) => {
     expect(() => readGatewayConfig({ [variable]: value })).toThrow(message);
   });

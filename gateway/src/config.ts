@@ -73,7 +73,11 @@ export interface GatewayConfig {
   readonly documentCacheMaxBytes: number;
   /** Bytes of query plans kept. Env `QUERY_PLAN_CACHE_MAX_BYTES`. @default 31457280 (30 MiB) */
   readonly queryPlanCacheMaxBytes: number;
+  /** What runs query plans: `fast`, the gateway's compiled executor (plans it does not run go to stock's), or `stock`, @apollo/gateway's. Env `QUERY_PLAN_EXECUTOR`. @default 'fast' */
+  readonly queryPlanExecutor: QueryPlanExecutorKind;
 }
+
+export type QueryPlanExecutorKind = 'fast' | 'stock';
 
 export interface ObservabilitySettings {
   /** Least severe level logged; `silent` logs nothing. Env `LOG_LEVEL`. @default 'info' */
@@ -209,6 +213,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
     documentCacheMaxBytes: parseInteger('DOCUMENT_CACHE_MAX_BYTES', env['DOCUMENT_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
     queryPlanCacheMaxBytes: parseInteger('QUERY_PLAN_CACHE_MAX_BYTES', env['QUERY_PLAN_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
+    queryPlanExecutor: parseQueryPlanExecutor(env['QUERY_PLAN_EXECUTOR']),
   });
 }
 
@@ -226,6 +231,13 @@ function parseSwitch(variable: string, raw: string | undefined, fallback: boolea
   if (value === 'on' || value === 'true' || value === '1') return true;
   if (value === 'off' || value === 'false' || value === '0') return false;
   throw new ConfigError(variable, 'on or off', raw ?? '');
+}
+
+function parseQueryPlanExecutor(raw: string | undefined): QueryPlanExecutorKind {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return 'fast';
+  if (value === 'fast' || value === 'stock') return value;
+  throw new ConfigError('QUERY_PLAN_EXECUTOR', 'fast or stock', raw ?? '');
 }
 
 function parseRedisUrl(raw: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ApolloGateway, GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
+import type { ApolloGateway, GatewayConfig as ApolloGatewayConfig, GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
 import { GATEWAY_ISSUER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
@@ -10,6 +10,7 @@ import { BoundedMemoryCache } from './cache/BoundedMemoryCache.js';
 import { createCaches, type GatewayCaches } from './cache/createCaches.js';
 import type { RedisClient } from './redis/RedisConnection.js';
 import { EdgeGateway } from './EdgeGateway.js';
+import { FastQueryPlanExecutor } from './execution/queryPlans/FastQueryPlanExecutor.js';
 import { SharedOperations } from './execution/SharedOperations.js';
 import { createFormatError } from './formatError.js';
 import { useOperationGuards } from './guards/useOperationGuards.js';
@@ -72,6 +73,9 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
   });
   const documents = new BoundedMemoryCache<DocumentNode>(config.documentCacheMaxBytes);
   const queryPlans = new BoundedMemoryCache<QueryPlan>(config.queryPlanCacheMaxBytes);
+  // The data source @apollo/gateway uses for each subgraph is the last one it built for that name.
+  const dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
+  const buildService = observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () => metrics.subgraphSharedFetch(name)), metrics, subgraphUrls);
   const gateway = new EdgeGateway(
     {
       queryPlannerConfig: { cache: queryPlans },
@@ -97,7 +101,11 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
         );
         return { supergraphSdl: supergraph.security.gatewaySupergraphSdl, cleanup: async () => watcher.close() };
       },
-      buildService: observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () => metrics.subgraphSharedFetch(name)), metrics, subgraphUrls),
+      buildService: (definition) => {
+        const dataSource = buildService(definition);
+        dataSources.set(definition.name, dataSource);
+        return dataSource;
+      },
     },
     {
       queryLimits: config.queryLimits,
@@ -110,6 +118,12 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
       metrics,
     },
   );
+  if (config.queryPlanExecutor === 'fast') {
+    const executor = new FastQueryPlanExecutor({ queryPlans, dataSources, onFallback: (reason) => metrics.executorFallback(reason) });
+    gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => executor.useSupergraph(coreSupergraphSdl));
+    // Apollo's load() hands out this field as the executor, so replacing it before load keeps Apollo's planning and the edge checks around it.
+    gateway.executor = executor.executor(gateway.executor);
+  }
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,

@@ -39,6 +39,7 @@ export class GatewayMetrics {
   private readonly sharedOperations: Counter;
   private readonly rateLimitRejections: Counter<'rule'>;
   private readonly supergraphReloads: Counter<'outcome'>;
+  private readonly executorFallbacks: Counter<'reason'>;
   // Registered on the first report, so a gateway without Redis exports no misleading 0.
   private redisGauge: Gauge | undefined;
 
@@ -109,6 +110,12 @@ export class GatewayMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.executorFallbacks = new Counter({
+      name: 'gateway_executor_fallbacks_total',
+      help: "Operations the fast query-plan executor left to @apollo/gateway's, by reason (a plan shape or request it does not run).",
+      labelNames: ['reason'],
+      registers,
+    });
     // Zero-valued series from the start, so rate() and alerts see the first increment.
     for (const outcome of ['hit', 'miss', 'bypass'] satisfies CacheLookupOutcome[]) this.cacheLookups.inc({ outcome }, 0);
     for (const outcome of ['success', 'failure'] satisfies SupergraphReloadOutcome[]) this.supergraphReloads.inc({ outcome }, 0);
@@ -133,6 +140,11 @@ export class GatewayMetrics {
 
   sharedOperation(): void {
     this.sharedOperations.inc();
+  }
+
+  /** Counts one operation the fast executor handed to @apollo/gateway's. */
+  executorFallback(reason: string): void {
+    this.executorFallbacks.inc({ reason });
   }
 
   subgraphSharedFetch(subgraph: string): void {
