@@ -1,21 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, parse } from 'graphql';
+import { readGatewaysBenchmark } from '../../../bench/gatewaysBenchmark/dataSet.js';
 
-/** The public gateway benchmark's four subgraphs (graphql-hive/graphql-gateways-benchmark), rebuilt small for in-process tests. */
-export const BENCHMARK_SUPERGRAPH_URL = new URL('./supergraph.graphql', import.meta.url);
+/** The public gateway benchmark's four subgraphs (graphql-hive/graphql-gateways-benchmark), rebuilt small for in-process tests, with faults a test can switch on. */
 
 interface BenchmarkData {
-  users: { id: string; name: string; username: string; birthday: number }[];
-  products: { upc: string; name: string; price: number; weight: number }[];
-  inventory: { upc: string; inStock: boolean }[];
-  reviews: { id: string; body: string; productUpc: string }[];
+  readonly users: readonly { id: string; name: string; username: string; birthday: number }[];
+  readonly products: readonly { upc: string; name: string; price: number; weight: number }[];
+  readonly inventory: readonly { upc: string; inStock: boolean }[];
+  readonly reviews: readonly { id: string; body: string; productUpc: string }[];
 }
 
-const data = JSON.parse(readFileSync(new URL('./data.json', import.meta.url), 'utf8')) as BenchmarkData;
+/** Read when the subgraphs are built: the data lives beside the repository (../shared/bench), where CI has it. */
+let data: BenchmarkData;
 
 /**
  * Ways the subgraphs can misbehave, switched on by a test. Some fields are
@@ -97,5 +97,6 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
 
 /** Each benchmark subgraph's server by name; none is started. */
 export function createBenchmarkSubgraphs(): Map<string, ApolloServer> {
+  data = readGatewaysBenchmark();
   return new Map(definitions.map(({ name, sdl, resolvers }) => [name, new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]), plugins: [ApolloServerPluginInlineTraceDisabled()] })]));
 }
