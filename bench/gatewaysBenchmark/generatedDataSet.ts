@@ -1,3 +1,4 @@
+import { seededRandom } from '../seededRandom.js';
 import type { DataSet, Product, Review, Stock, User } from './dataSet.js';
 
 export interface GeneratedDataSetOptions {
@@ -46,16 +47,4 @@ export function generatedDataSet(options: GeneratedDataSetOptions = {}): DataSet
     }
   }
   return { users, products, inventory, reviews, behaviour: 'recorded' };
-}
-
-/** mulberry32: a small, well-mixed 32-bit generator; the seed fixes the whole sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -1,4 +1,4 @@
-import { seededRandom } from './generatedDataSet.js';
+import { seededRandom } from '../seededRandom.js';
 
 /** The benchmark's shape, one user and a page of top products, chosen by variables. */
 export const VARIED_QUERY = `fragment User on User { id username name }

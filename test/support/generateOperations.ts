@@ -1,3 +1,4 @@
+import { seededRandom } from '../../bench/seededRandom.js';
 import {
   getNamedType,
   isAbstractType,
@@ -23,17 +24,6 @@ export interface GeneratorOptions {
   readonly maxDepth?: number;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing operation can be regenerated from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Generates `count` queries from a schema: random fields to `maxDepth`, with
@@ -43,7 +33,7 @@ function random(seed: number): () => number {
  */
 export function generateOperations(schema: GraphQLSchema, seed: number, count: number, options: GeneratorOptions): GeneratedOperation[] {
   const operations: GeneratedOperation[] = [];
-  for (let n = 0; n < count; n += 1) operations.push(new Generation(schema, random(seed + n), options).operation());
+  for (let n = 0; n < count; n += 1) operations.push(new Generation(schema, seededRandom(seed + n), options).operation());
   return operations;
 }
 
