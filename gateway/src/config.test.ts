@@ -42,6 +42,11 @@ describe('gateway configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('runs plans on the stock executor when traces are exported, since its spans come from there', () => {
+    expect(readGatewayConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).queryPlanExecutor).toBe('stock');
+    expect(readGatewayConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', QUERY_PLAN_EXECUTOR: 'fast' }).queryPlanExecutor).toBe('fast');
+  });
+
   it('reads subgraph URL overrides by name', () => {
     expect(readGatewayConfig({ SUBGRAPH_PRODUCTS_URL: 'http://products:4002/graphql' }).subgraphUrls).toEqual({ products: 'http://products:4002/graphql' });
   });

@@ -73,7 +73,7 @@ export interface GatewayConfig {
   readonly documentCacheMaxBytes: number;
   /** Bytes of query plans kept. Env `QUERY_PLAN_CACHE_MAX_BYTES`. @default 31457280 (30 MiB) */
   readonly queryPlanCacheMaxBytes: number;
-  /** What runs query plans: `fast`, the gateway's compiled executor (plans it does not run go to stock's), or `stock`, @apollo/gateway's. Env `QUERY_PLAN_EXECUTOR`. @default 'fast' */
+  /** What runs query plans: `fast`, the gateway's compiled executor (plans it does not run go to stock's), or `stock`, @apollo/gateway's, whose OpenTelemetry spans tracing exports. Env `QUERY_PLAN_EXECUTOR`. @default 'fast'; 'stock' when `OTEL_EXPORTER_OTLP_ENDPOINT` is set */
   readonly queryPlanExecutor: QueryPlanExecutorKind;
 }
 
@@ -213,7 +213,7 @@ function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: Verif
     clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
     documentCacheMaxBytes: parseInteger('DOCUMENT_CACHE_MAX_BYTES', env['DOCUMENT_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
     queryPlanCacheMaxBytes: parseInteger('QUERY_PLAN_CACHE_MAX_BYTES', env['QUERY_PLAN_CACHE_MAX_BYTES'], 30 * MiB, MiB, 4096 * MiB),
-    queryPlanExecutor: parseQueryPlanExecutor(env['QUERY_PLAN_EXECUTOR']),
+    queryPlanExecutor: parseQueryPlanExecutor(env['QUERY_PLAN_EXECUTOR'], nonEmpty(env['OTEL_EXPORTER_OTLP_ENDPOINT']) !== undefined),
   });
 }
 
@@ -233,9 +233,10 @@ function parseSwitch(variable: string, raw: string | undefined, fallback: boolea
   throw new ConfigError(variable, 'on or off', raw ?? '');
 }
 
-function parseQueryPlanExecutor(raw: string | undefined): QueryPlanExecutorKind {
+function parseQueryPlanExecutor(raw: string | undefined, tracing: boolean): QueryPlanExecutorKind {
   const value = nonEmpty(raw)?.toLowerCase();
-  if (value === undefined) return 'fast';
+  // The request, plan and fetch spans that tracing exports come from @apollo/gateway's own executor.
+  if (value === undefined) return tracing ? 'stock' : 'fast';
   if (value === 'fast' || value === 'stock') return value;
   throw new ConfigError('QUERY_PLAN_EXECUTOR', 'fast or stock', raw ?? '');
 }
