@@ -88,8 +88,13 @@ export const BENCHMARK_TARGETS: readonly BenchmarkTarget[] = [
     name: 'supergate',
     description: 'the real gateway process (gateway/src/index.ts), GATEWAY_WORKERS=1, every edge check on; cost limit and rate-limit budgets raised above the load',
     entry: SUPERGATE_ENTRY,
-    env: (row) => ({ ...SUPERGATE_BENCHMARK_ENV, SUBGRAPH_DEDUPLICATION: onOff(row.deduplication), RESPONSE_CACHE: onOff(row.deduplication) }),
+    env: (row) => ({
+      ...SUPERGATE_BENCHMARK_ENV,
+      OPERATION_DEDUPLICATION: onOff(row.deduplication),
+      SUBGRAPH_DEDUPLICATION: onOff(row.deduplication),
+      RESPONSE_CACHE: onOff(row.deduplication),
+    }),
     settings: (row) =>
-      `SUBGRAPH_DEDUPLICATION=${onOff(row.deduplication)}, RESPONSE_CACHE=${onOff(row.deduplication)}${row.deduplication ? ' (in memory; both defaults)' : ''}, QUERY_MAX_COST=1000000, RATE_LIMIT_REQUESTS=1000000000, RATE_LIMIT_COST_PER_WINDOW=1000000000, RATE_LIMIT_WINDOW_SECONDS=1`,
+      `OPERATION_DEDUPLICATION=${onOff(row.deduplication)}, SUBGRAPH_DEDUPLICATION=${onOff(row.deduplication)}, RESPONSE_CACHE=${onOff(row.deduplication)}${row.deduplication ? ' (in memory; all defaults)' : ''}, QUERY_MAX_COST=1000000, RATE_LIMIT_REQUESTS=1000000000, RATE_LIMIT_COST_PER_WINDOW=1000000000, RATE_LIMIT_WINDOW_SECONDS=1`,
   },
 ];
