@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApolloGateway, type GatewayConfig as ApolloGatewayConfig } from '@apollo/gateway';
-import { print } from 'graphql';
+import { print, type DocumentNode } from 'graphql';
 import type { RateLimitArgs } from 'graphql-rate-limit-directive';
 import { executeWithCache, type ResponseCaching } from './cache/cachedExecution.js';
 import type { QueryLimits } from './config.js';
@@ -100,7 +100,7 @@ export class EdgeGateway extends ApolloGateway {
       };
 
       // The plan cache is keyed by queryHash, so a filtered operation needs its own.
-      const authorized = errors.length === 0 ? requestContext : { ...requestContext, document, queryHash: createHash('sha256').update(print(document)).digest('hex') };
+      const authorized = errors.length === 0 ? requestContext : { ...requestContext, document, queryHash: queryHashOf(document) };
       // An answer the caller was not authorized for in full is never cached, but what a mutation changed is always purged.
       const { changedEntities, fetchEpoch, forwardedHeaders } = context;
       const run = (): ReturnType<Executor> =>
@@ -114,4 +114,16 @@ export class EdgeGateway extends ApolloGateway {
       return errors.length === 0 ? result : { ...result, errors: [...errors, ...(result.errors ?? [])] };
     };
   }
+}
+
+/** Filtered documents are remembered per kind of caller, so each is printed and hashed once, not on every request. */
+const filteredQueryHashes = new WeakMap<DocumentNode, string>();
+
+function queryHashOf(document: DocumentNode): string {
+  let hash = filteredQueryHashes.get(document);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(print(document)).digest('hex');
+    filteredQueryHashes.set(document, hash);
+  }
+  return hash;
 }
