@@ -12,6 +12,7 @@ import type { RedisClient } from './redis/RedisConnection.js';
 import { EdgeGateway } from './EdgeGateway.js';
 import { FastQueryPlanExecutor } from './execution/queryPlans/FastQueryPlanExecutor.js';
 import { SharedOperations } from './execution/SharedOperations.js';
+import { stringifyResult } from './execution/stringifyResult.js';
 import { createFormatError } from './formatError.js';
 import { useOperationGuards } from './guards/useOperationGuards.js';
 import { landingPagePlugin } from './landingPage.js';
@@ -138,6 +139,8 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
     // "Did you mean …?" would spell out the schema that production's closed introspection hides.
     hideSchemaDetailsFromClientErrors: config.production,
     documentStore: documents,
+    // Requests sharing one execution share one serialised data part too.
+    stringifyResult,
     formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error'), config.queryLimits.depth),
     plugins: [useOperationGuards(), useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production)],
   });
