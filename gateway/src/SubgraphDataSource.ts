@@ -1,9 +1,9 @@
 import { setTimeout } from 'node:timers/promises';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { ErrorCode, GraphQLErrorWithCode, UnreachableCaseError } from '../../lib/errors.js';
 import { GATEWAY_TOKEN_HEADER, type GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { GatewayContext } from './context.js';
-import { ErrorCode, GraphQLErrorWithCode, UnreachableCaseError } from './errors.js';
 import type { CircuitBreaker } from './resilience/CircuitBreaker.js';
 import { errorsAtFetchedFields } from './resilience/fetchFailureErrors.js';
 import { InflightQueries } from './resilience/InflightQueries.js';
