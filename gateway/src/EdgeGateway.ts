@@ -6,7 +6,7 @@ import { executeWithCache, type ResponseCaching } from './cache/cachedExecution.
 import type { QueryLimits } from './config.js';
 import type { CostDirectives } from './limits/costDirectives.js';
 import type { GatewayContext } from './context.js';
-import { ErrorCode, GraphQLErrorWithCode } from './errors.js';
+import { ErrorCode, GraphQLErrorWithCode } from '../../lib/errors.js';
 import type { SecurityRequirements } from './authorization/securityRequirements.js';
 import { enforceQueryLimits } from './limits/enforceQueryLimits.js';
 import type { SharedOperations } from './execution/SharedOperations.js';

@@ -1,17 +1,9 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from './errors.js';
+import { ErrorCode } from '../../lib/errors.js';
 import { asParserLimitError } from './limits/parserLimits.js';
 
-/** Codes whose messages are written for clients and safe to show in production. */
-const CLIENT_SAFE_CODES = new Set<string>([
-  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'NOT_FOUND',
-  'OUT_OF_STOCK',
-  'IDEMPOTENCY_KEY_REUSED',
-]);
+/** Codes whose messages are written for clients and safe to show in production: every code but the one masking stands for. */
+const CLIENT_SAFE_CODES = new Set<string>(Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError));
 
 /**
  * Extensions a client may see; anything else (stack traces, upstream responses)

@@ -11,7 +11,7 @@ import { jwksRoute } from './auth/jwksRoute.js';
 import { FetchEpoch } from './cache/FetchEpoch.js';
 import { invalidationRoute } from './cache/invalidationRoute.js';
 import { createGateway } from './createGateway.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode } from '../../lib/errors.js';
 import { checkPersistedQuery } from './http/checkPersistedQuery.js';
 import { clientAddress } from './http/clientAddress.js';
 import { isBrowserVisit, PRODUCTION_BROWSER_VISIT } from './http/browserVisit.js';

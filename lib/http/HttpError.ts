@@ -1,8 +1,10 @@
+import type { ErrorCode } from '../errors.js';
+
 /** An error answered at the HTTP layer, before GraphQL execution starts. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
   ) {

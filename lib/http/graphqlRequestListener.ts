@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode } from '../errors.js';
 import { HttpError } from './HttpError.js';
 import { readJsonBody } from './readJsonBody.js';
 
@@ -31,7 +32,7 @@ export function graphqlRequestListener<TContext extends BaseContext>(
         return;
       }
       console.error('unhandled HTTP error', error);
-      sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+      sendGraphQLError(res, new HttpError(500, ErrorCode.InternalServerError, 'Internal server error'));
     });
   };
 
@@ -44,7 +45,7 @@ export function graphqlRequestListener<TContext extends BaseContext>(
       return;
     }
     if (path !== graphqlPath) {
-      sendGraphQLError(res, new HttpError(404, 'NOT_FOUND', `Nothing is served at this path; GraphQL is at ${graphqlPath}.`));
+      sendGraphQLError(res, new HttpError(404, ErrorCode.NotFound, `Nothing is served at this path; GraphQL is at ${graphqlPath}.`));
       return;
     }
     const url = new URL(search, 'http://localhost');

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '../../../lib/errors.js';
 import { HttpError } from '../../../lib/http/HttpError.js';
 import type { GatewayConfig } from '../config.js';
-import { ErrorCode } from '../errors.js';
 import { InvalidTokenError, TokenVerifier } from './TokenVerifier.js';
 import type { Viewer } from './Viewer.js';
 

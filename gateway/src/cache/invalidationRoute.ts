@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../../../lib/errors.js';
 import { HttpError } from '../../../lib/http/HttpError.js';
 import { sendJson } from '../../../lib/http/graphqlRequestListener.js';
 import { readJsonBody } from '../../../lib/http/readJsonBody.js';
 import type { Viewer } from '../auth/Viewer.js';
-import { ErrorCode } from '../errors.js';
 import type { ResponseCaching } from './cachedExecution.js';
 
 const MAX_TAGS = 1000;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Viewer } from '../auth/Viewer.js';
-import { InflightQueries } from '../resilience/InflightQueries.js';
+import { InflightQueries } from './InflightQueries.js';
 import type { CachePolicy, GatewayExecutionResult as ExecutionResult, GatewayRequestContext as RequestContext } from './executorTypes.js';
 
 

@@ -1,5 +1,5 @@
+import { ErrorCode, GraphQLErrorWithCode } from '../../../lib/errors.js';
 import type { QueryLimits } from '../config.js';
-import { ErrorCode, GraphQLErrorWithCode } from '../errors.js';
 import type { OperationMeasure } from './measureOperation.js';
 
 /** What `extensions.limit` names: every limit, in the order they are checked. */
