@@ -156,7 +156,8 @@ function portFor(entry: SubgraphEntry, env: Record<string, string | undefined>):
   return port;
 }
 
-function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<{ url: string; metricsUrl: string | undefined }> {
+/** Resolves with the URLs a service prints once it listens; rejects when it exits first or takes longer than `timeoutMs`. */
+export function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<{ url: string; metricsUrl: string | undefined }> {
   return new Promise((resolve, reject) => {
     const output: string[] = [];
     let metricsUrl: string | undefined;
