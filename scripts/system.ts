@@ -15,7 +15,7 @@ export interface SystemOptions {
   log?: (line: string) => void;
   /** Called when a service exits while the system is meant to be running. */
   onCrash?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
-  /** Subgraphs to run. @default every entry of schema/subgraphs.json */
+  /** Subgraphs to run. @default every entry of schema/supergraph.yaml */
   subgraphs?: readonly SubgraphEntry[];
   /** Longest wait for one service to print its listening line. @default 60000 */
   startTimeoutMs?: number;
