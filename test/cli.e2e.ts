@@ -6,11 +6,12 @@ import { postGraphQL } from './support/http.js';
 import { startSubgraphs, type RunningSubgraphs } from './support/subgraphServers.js';
 import { runSupergate, startSupergate, type RunningSupergate } from './support/supergate.js';
 
+/** No entity at all: nothing at the edge may assume a supergraph has keys. */
 const GREETINGS = {
   name: 'greetings',
   typeDefs: `
     extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-    type Author @key(fields: "id") { id: ID! name: String! }
+    type Author { id: ID! name: String! }
     type Greeting { text: String! author: Author! }
     type Query { greeting: Greeting! }
   `,

@@ -1,9 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { parse } from 'graphql';
 import { composeSubgraphs, type CompositionResult } from '../compose/composeSubgraphs.js';
 import { loadSubgraphSdl } from '../compose/subgraphSdl.js';
 import { readSupergraphConfig, SupergraphConfigError, type SupergraphConfig } from '../compose/supergraphYaml.js';
+import { unservableFeatures } from '../supergraph/unservableFeatures.js';
 import type { ComposeOptions } from './composeCommand.js';
 
 /** The @apollo/composition release that composes, whatever `federation_version` asks for. */
@@ -31,6 +33,8 @@ export async function compose(options: ComposeOptions): Promise<number> {
   }
   if (options.hints) for (const hint of result.hints) console.error(`hint: ${hint}`);
   else if (result.hints.length > 0) console.error(`supergate compose: composed with ${result.hints.length} hint(s); --hints prints them`);
+  // Rover's output serves other routers too, so this is said rather than refused.
+  for (const problem of unservableFeatures(parse(result.supergraphSdl))) console.error(`supergate compose: supergate will not serve this supergraph: ${problem}`);
   if (options.output === undefined) {
     process.stdout.write(result.supergraphSdl);
     return 0;
