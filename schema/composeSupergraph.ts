@@ -1,29 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { composeServices } from '@apollo/composition';
-import { parse, type GraphQLError } from 'graphql';
+import { composeSubgraphs, type SubgraphSdl } from '../gateway/src/compose/composeSubgraphs.js';
 import type { SubgraphEntry } from './registry.js';
 
 export type CompositionResult = { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };
 
-/** Composes the registered subgraphs' SDL into a supergraph, or explains why it can't. */
+/** Composes the registered subgraphs' SDL into a supergraph as `supergate compose` does, or explains why it can't. */
 export function composeSupergraph(entries: readonly SubgraphEntry[]): CompositionResult {
   const errors: string[] = [];
-  const services = [];
+  const subgraphs: SubgraphSdl[] = [];
   for (const entry of entries) {
     try {
-      services.push({ name: entry.name, url: entry.routingUrl, typeDefs: parse(readFileSync(entry.schemaPath, 'utf8')) });
+      subgraphs.push({ name: entry.name, routingUrl: entry.routingUrl, sdl: readFileSync(entry.schemaPath, 'utf8'), origin: entry.schemaPath });
     } catch (error) {
-      errors.push(`${entry.name}: ${entry.schemaPath}: ${describe(error as GraphQLError)}`);
+      errors.push(`${entry.name}: cannot read ${entry.schemaPath}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   if (errors.length > 0) return { ok: false, errors };
-  const result = composeServices(services);
-  if (result.errors !== undefined) return { ok: false, errors: result.errors.map(describe) };
-  return { ok: true, supergraphSdl: result.supergraphSdl };
-}
-
-function describe(error: GraphQLError): string {
-  const code = typeof error.extensions?.['code'] === 'string' ? `[${error.extensions['code']}] ` : '';
-  const locations = (error.locations ?? []).map((loc) => `line ${loc.line}:${loc.column}`).join(', ');
-  return `${code}${error.message}${locations === '' ? '' : ` (${locations})`}`;
+  return composeSubgraphs(subgraphs);
 }

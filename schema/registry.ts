@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isMap, parseDocument } from 'yaml';
+import { parseSupergraphConfig } from '../gateway/src/compose/supergraphYaml.js';
 
-/** One subgraph service as the registry (`schema/subgraphs.json`) records it. */
+/** One subgraph service as the registry (`schema/supergraph.yaml`) records it. */
 export interface SubgraphEntry {
   /** Service name: lowercase, also its folder under `subgraphs/` and its database schema. */
   readonly name: string;
-  /** Port the service listens on by default. */
+  /** Port the service listens on by default: its routing URL's. */
   readonly port: number;
   /** URL the composed supergraph routes to; the gateway may override it per deployment. */
   readonly routingUrl: string;
@@ -15,7 +17,7 @@ export interface SubgraphEntry {
   readonly peers: readonly string[];
 }
 
-export const REGISTRY_PATH = fileURLToPath(new URL('./subgraphs.json', import.meta.url));
+export const REGISTRY_PATH = fileURLToPath(new URL('./supergraph.yaml', import.meta.url));
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
 
 /** A subgraph name: lowercase letters and digits, starting with a letter (a folder, a database schema and part of env variable names). */
@@ -42,27 +44,25 @@ const RESERVED_NAMES = new Set([
   ...['trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic', 'verbose', 'when', 'where', 'window', 'with'],
 ]);
 
-/** Reads and validates the registry, failing with the entry and field at fault. */
+/**
+ * Reads the registry, a supergraph.yaml in rover's format that `supergate compose` reads too,
+ * and checks what the shop's launcher needs besides: lowercase names, SDL files, a port in
+ * each routing URL, and `peers` that name registered subgraphs.
+ */
 export function readRegistry(path: string = REGISTRY_PATH): SubgraphEntry[] {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { subgraphs?: unknown };
-  if (!Array.isArray(raw.subgraphs)) throw new Error(`${path}: expected a "subgraphs" array`);
-  const seen = new Set<string>();
-  return raw.subgraphs.map((value: unknown, index: number): SubgraphEntry => {
-    const entry = value as Record<string, unknown>;
-    const where = `${path}: subgraphs[${index}]`;
-    const name = entry['name'];
-    if (typeof name !== 'string' || !SUBGRAPH_NAME.test(name)) throw new Error(`${where}.name must be a lowercase word, got ${JSON.stringify(name)}`);
-    if (seen.has(name)) throw new Error(`${where}: "${name}" is registered twice`);
-    seen.add(name);
-    const port = entry['port'];
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${where}.port must be a port number`);
-    const routingUrl = entry['routingUrl'];
-    if (typeof routingUrl !== 'string' || !URL.canParse(routingUrl)) throw new Error(`${where}.routingUrl must be an absolute URL`);
-    const schema = entry['schema'];
-    if (typeof schema !== 'string') throw new Error(`${where}.schema must be the path of the SDL file`);
-    const peers = entry['peers'] ?? [];
-    if (!Array.isArray(peers) || !peers.every((peer) => typeof peer === 'string')) throw new Error(`${where}.peers must be a list of subgraph names`);
-    return { name, port, routingUrl, schemaPath: fileURLToPath(new URL(schema, new URL(`file://${path}`))), peers };
+  const { subgraphs } = parseSupergraphConfig(path, readFileSync(path, 'utf8'));
+  const names = new Set(subgraphs.map((subgraph) => subgraph.name));
+  return subgraphs.map(({ name, routingUrl, schema, extra }): SubgraphEntry => {
+    const where = `${path}: subgraphs.${name}`;
+    if (!SUBGRAPH_NAME.test(name)) throw new Error(`${where}: the name must be a lowercase word, got ${JSON.stringify(name)}`);
+    if (schema.kind !== 'file') throw new Error(`${where}.schema must be a file: the shop's subgraphs keep their SDL in the repository`);
+    const port = Number(new URL(routingUrl).port);
+    if (port === 0) throw new Error(`${where}.routing_url must name its port, which npm start listens on`);
+    const peers = extra['peers'] ?? [];
+    if (!Array.isArray(peers) || !peers.every((peer): peer is string => typeof peer === 'string' && names.has(peer))) {
+      throw new Error(`${where}.peers must be a list of registered subgraph names`);
+    }
+    return { name, port, routingUrl, schemaPath: schema.path, peers };
   });
 }
 
@@ -72,7 +72,7 @@ export function newSubgraphNameProblem(name: string, entries: readonly SubgraphE
     return `"${name}" is not a valid subgraph name: use 2 to 31 lowercase letters and digits, starting with a letter (for example "warranty").`;
   }
   if (RESERVED_NAMES.has(name)) return `"${name}" is reserved (the kit, the gateway, a GraphQL built-in type or an SQL keyword); pick another name.`;
-  if (entries.some((entry) => entry.name === name)) return `A subgraph named "${name}" is already registered in schema/subgraphs.json.`;
+  if (entries.some((entry) => entry.name === name)) return `A subgraph named "${name}" is already registered in schema/supergraph.yaml.`;
   return undefined;
 }
 
@@ -85,31 +85,18 @@ export function nextFreePort(entries: readonly SubgraphEntry[]): number {
   return port;
 }
 
-/** An entry as `schema/subgraphs.json` stores it: the SDL path is relative to the registry file. */
+/** A new entry of the registry; the SDL path is relative to the registry file. */
 export interface RegistryRecord {
   name: string;
-  port: number;
   routingUrl: string;
   schema: string;
-  peers?: string[];
 }
 
-/** Appends `record` to the registry file, keeping one entry per line. */
+/** Adds `record` to the registry file after the entries there, keeping their comments and layout. */
 export function appendToRegistry(record: RegistryRecord, path: string = REGISTRY_PATH): void {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { subgraphs: unknown[] };
-  writeFileSync(path, formatRegistry({ ...raw, subgraphs: [...raw.subgraphs, record] }));
-}
-
-function formatRegistry(raw: { subgraphs: unknown[] }): string {
-  if (Object.keys(raw).length !== 1) return `${JSON.stringify(raw, null, 2)}\n`;
-  return `{\n  "subgraphs": [\n${raw.subgraphs.map((entry) => `    ${inlineJson(entry)}`).join(',\n')}\n  ]\n}\n`;
-}
-
-/** JSON on one line with spaces after colons and commas, as the registry is written by hand. */
-function inlineJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
-  if (typeof value === 'object' && value !== null) {
-    return `{ ${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${inlineJson(item)}`).join(', ')} }`;
-  }
-  return JSON.stringify(value);
+  const document = parseDocument(readFileSync(path, 'utf8'));
+  const subgraphs = document.get('subgraphs', true);
+  if (!isMap(subgraphs)) throw new Error(`${path}: expected a subgraphs map`);
+  subgraphs.add(document.createPair(record.name, { routing_url: record.routingUrl, schema: { file: record.schema } }));
+  writeFileSync(path, document.toString({ flowCollectionPadding: false, lineWidth: 0 }));
 }

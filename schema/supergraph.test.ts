@@ -22,6 +22,6 @@ describe('the committed supergraph', () => {
 
 describe('the subgraph registry', () => {
   it('rejects an entry without a valid name', () => {
-    expect(() => readRegistry(new URL('./testdata/bad-registry.json', import.meta.url).pathname)).toThrow(/subgraphs\[0\]\.name must be a lowercase word/);
+    expect(() => readRegistry(new URL('./testdata/bad-supergraph.yaml', import.meta.url).pathname)).toThrow(/subgraphs\.Bad Name: the name must be a lowercase word/);
   });
 });

@@ -59,7 +59,7 @@ function fail(message: string): never {
  * refusal happens before the first write; a composition failure removes what was written.
  */
 function scaffoldSubgraph(root: string, name: string): Scaffolded {
-  const registryPath = join(root, 'schema', 'subgraphs.json');
+  const registryPath = join(root, 'schema', 'supergraph.yaml');
   const supergraphPath = join(root, 'schema', 'supergraph.graphql');
   const entries = readRegistry(registryPath);
   const problem = newSubgraphNameProblem(name, entries);
@@ -77,7 +77,7 @@ function scaffoldSubgraph(root: string, name: string): Scaffolded {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), content);
     }
-    appendToRegistry({ name, port, routingUrl: `http://127.0.0.1:${port}/graphql`, schema: `../subgraphs/${name}/schema.graphql` }, registryPath);
+    appendToRegistry({ name, routingUrl: `http://127.0.0.1:${port}/graphql`, schema: `../subgraphs/${name}/schema.graphql` }, registryPath);
     const composed = composeSupergraph(readRegistry(registryPath));
     if (!composed.ok) {
       throw new Refusal(`The supergraph does not compose with "${name}" added, so nothing was kept:\n${composed.errors.map((error) => `  - ${error}`).join('\n')}`);
@@ -287,7 +287,7 @@ function insertAfterLast(map: YAMLMap, matches: (key: string) => boolean, pair: 
 
 function report(root: string, name: string, result: Scaffolded): void {
   const lines = [`Created subgraph "${name}" (port ${result.port}):`, ...result.files.map((file) => `  ${file}`)];
-  lines.push('Registered it in schema/subgraphs.json and recomposed schema/supergraph.graphql.');
+  lines.push('Registered it in schema/supergraph.yaml and recomposed schema/supergraph.graphql.');
   for (const outcome of result.deployment) lines.push(outcome.updated ? `Added to ${outcome.summary}.` : `Left alone, to do by hand: ${outcome.todo}`);
   const cd = root === resolve(DEFAULT_ROOT) ? '' : `cd ${root} && `;
   lines.push(

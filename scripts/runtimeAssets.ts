@@ -8,7 +8,7 @@ import { dirname, join, relative, sep } from 'node:path';
  */
 const RUNTIME_ASSETS = [
   // The gateway's default SUPERGRAPH_PATH, the registry the launcher reads, and what schema:check compares against.
-  /^schema\/(supergraph\.graphql|subgraphs\.json|accepted-changes\.json)$/,
+  /^schema\/(supergraph\.graphql|supergraph\.yaml|accepted-changes\.json)$/,
   /^subgraphs\/[^/]+\/schema\.graphql$/,
   /^subgraphs\/[^/]+\/migrations\/[^/]+\.sql$/,
 ];

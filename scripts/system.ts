@@ -15,7 +15,7 @@ export interface SystemOptions {
   log?: (line: string) => void;
   /** Called when a service exits while the system is meant to be running. */
   onCrash?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
-  /** Subgraphs to run. @default every entry of schema/subgraphs.json */
+  /** Subgraphs to run. @default every entry of schema/supergraph.yaml */
   subgraphs?: readonly SubgraphEntry[];
   /** Longest wait for one service to print its listening line. @default 60000 */
   startTimeoutMs?: number;
@@ -162,7 +162,8 @@ function portFor(entry: SubgraphEntry, env: Record<string, string | undefined>):
   return port;
 }
 
-function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<{ url: string; metricsUrl: string | undefined }> {
+/** Resolves with the URLs a service prints once it listens; rejects when it exits first or takes longer than `timeoutMs`. */
+export function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<{ url: string; metricsUrl: string | undefined }> {
   return new Promise((resolve, reject) => {
     const output: string[] = [];
     let metricsUrl: string | undefined;

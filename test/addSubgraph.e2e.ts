@@ -34,7 +34,7 @@ function snapshot(root: string): Record<string, unknown> {
   const read = (path: string) => readFileSync(join(root, path), 'utf8');
   return {
     subgraphs: readdirSync(join(root, 'subgraphs')).sort(),
-    registry: read('schema/subgraphs.json'),
+    registry: read('schema/supergraph.yaml'),
     supergraph: read('schema/supergraph.graphql'),
     dockerCompose: read('docker-compose.yml'),
     kubernetes: readdirSync(join(root, 'deploy', 'k8s'), { withFileTypes: true })

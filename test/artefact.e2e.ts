@@ -126,7 +126,7 @@ describe("the image's runtime stage, replayed outside Docker", () => {
       freePorts: true,
       runtime: 'built',
       root: dir,
-      subgraphs: readRegistry(join(dir, 'dist', 'schema', 'subgraphs.json')),
+      subgraphs: readRegistry(join(dir, 'dist', 'schema', 'supergraph.yaml')),
       // The image's environment (production mode), on loopback rather than every interface; nothing preloaded.
       env: { ...env, HOST: '127.0.0.1', NODE_OPTIONS: '', NODE_PATH: '', JWT_SECRET },
       log: (line) => output.push(line),

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
 import { developmentGatewaySecret, GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
@@ -6,6 +8,9 @@ import { readPrivateKey, type SigningKey } from '../../lib/identityKeys.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
 import { DEFAULT_JWKS_CACHE_MAX_AGE_MS } from '../../lib/remoteKeySet.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
+import { fileSettings } from './configFile/fileSettings.js';
+import { readConfigFile, type NamedConfigFile } from './configFile/readConfigFile.js';
+import { subgraphVariablePart } from './configFile/settingNames.js';
 
 /** The gateway's settings, read once from the environment at start-up. */
 export interface GatewayConfig {
@@ -17,7 +22,7 @@ export interface GatewayConfig {
   readonly host: string;
   /** Composed supergraph SDL file. Env `SUPERGRAPH_PATH`. @default 'schema/supergraph.graphql' */
   readonly supergraphPath: string;
-  /** Routing URL overrides by subgraph name. Env `SUBGRAPH_<NAME>_URL`. @default {} (the supergraph's URLs) */
+  /** Routing URL overrides by subgraph name in lower case, anything but letters and digits as `_` (`subgraphUrlOverride` looks one up). Env `SUBGRAPH_<NAME>_URL`. @default {} (the supergraph's URLs) */
   readonly subgraphUrls: Readonly<Record<string, string>>;
   /** Largest accepted request body in bytes. Env `MAX_BODY_BYTES`. @default 1048576 */
   readonly maxBodyBytes: number;
@@ -134,11 +139,93 @@ export const DEVELOPMENT_JWT_SECRET = 'supergate-development-secret-do-not-use-i
 
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
-/** Parses the environment; throws a `ConfigError` naming the first bad variable. */
-export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+/** Settings from the command line, each with the flag that set it. */
+export interface CommandLineSetting {
+  readonly variable: string;
+  readonly value: string;
+  /** As an error names it, e.g. `--port`. */
+  readonly flag: string;
+}
+
+export interface GatewayConfigSources {
+  /** Where a config file is looked for, and what relative paths are relative to. @default process.cwd() */
+  readonly cwd?: string;
+  /** The config file named by `--config`; over `SUPERGATE_CONFIG`. @default `SUPERGATE_CONFIG`, else a `supergate.config.*` in `cwd` */
+  readonly configFile?: string | undefined;
+  /** Over the environment and the config file. @default [] */
+  readonly flags?: readonly CommandLineSetting[];
+  /** Values used when no other source sets them, by variable (the CLI's `./supergraph.graphql`). @default {} */
+  readonly defaults?: Readonly<Record<string, string>>;
+}
+
+export interface LoadedGatewayConfig {
+  readonly config: GatewayConfig;
+  /** The config file read, when there was one. */
+  readonly configFile: string | undefined;
+}
+
+/**
+ * The gateway's settings from its config file, then the environment, then command-line
+ * flags, each over the ones before. A bad value throws a `ConfigError` naming the
+ * variable and, when it did not come from the environment, where it came from.
+ */
+export async function loadGatewayConfig(sources: GatewayConfigSources = {}, env: NodeJS.ProcessEnv = process.env): Promise<LoadedGatewayConfig> {
+  const cwd = sources.cwd ?? process.cwd();
+  const fromEnv = nonEmpty(env['SUPERGATE_CONFIG']);
+  const named: NamedConfigFile | undefined =
+    sources.configFile !== undefined ? { path: sources.configFile, namedBy: '--config' } : fromEnv === undefined ? undefined : { path: fromEnv, namedBy: 'SUPERGATE_CONFIG' };
+  const file = await readConfigFile(cwd, named);
+  const layer = file === undefined ? undefined : fileSettings(file);
+  const values: Record<string, string> = {};
+  const origins = new Map<string, string>();
+  for (const [variable, value] of Object.entries(sources.defaults ?? {})) {
+    values[variable] = value;
+    origins.set(variable, 'the default');
+  }
+  for (const [variable, value] of Object.entries(layer?.values ?? {})) {
+    values[variable] = value;
+    origins.set(variable, layer?.origins.get(variable) ?? variable);
+  }
+  for (const [variable, value] of Object.entries(env)) {
+    if (value === undefined || nonEmpty(value) === undefined) continue;
+    values[variable] = value;
+    origins.delete(variable);
+  }
+  for (const { variable, value, flag } of sources.flags ?? []) {
+    values[variable] = value;
+    origins.set(variable, flag);
+  }
+  const supergraphPath = nonEmpty(values['SUPERGRAPH_PATH']);
+  if (supergraphPath !== undefined && !isAbsolute(supergraphPath)) values['SUPERGRAPH_PATH'] = resolve(cwd, supergraphPath);
+  const config = readGatewayConfig(values, origins);
+  if (!existsSync(config.supergraphPath)) {
+    const how = 'a supergraph file that exists (compose one with `supergate compose`, or name one with --supergraph)';
+    throw new ConfigError('SUPERGRAPH_PATH', how, config.supergraphPath).withOrigins(origins);
+  }
+  return { config, configFile: file?.path };
+}
+
+/** The routing URL `config` sets for subgraph `name` (`SUBGRAPH_<NAME>_URL`), if any. */
+export function subgraphUrlOverride(config: Pick<GatewayConfig, 'subgraphUrls'>, name: string): string | undefined {
+  return config.subgraphUrls[subgraphVariablePart(name).toLowerCase()];
+}
+
+/**
+ * Parses the environment; throws a `ConfigError` naming the first bad variable,
+ * followed by its entry in `origins` when there is one (`QUERY_MAX_DEPTH (queryMaxDepth in supergate.config.json)`).
+ */
+export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, origins: ReadonlyMap<string, string> = new Map()): GatewayConfig {
+  try {
+    return parseGatewayConfig(env);
+  } catch (error) {
+    throw error instanceof ConfigError ? error.withOrigins(origins) : error;
+  }
+}
+
+function parseGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const subgraphUrls: Record<string, string> = {};
   for (const [variable, value] of Object.entries(env)) {
-    const match = /^SUBGRAPH_([A-Z][A-Z0-9]*)_URL$/.exec(variable);
+    const match = /^SUBGRAPH_([A-Z0-9_]+)_URL$/.exec(variable);
     if (match?.[1] === undefined || value === undefined || value === '') continue;
     subgraphUrls[match[1].toLowerCase()] = parseUrl(variable, value);
   }

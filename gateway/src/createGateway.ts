@@ -4,7 +4,8 @@ import { ApolloServer } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
 import { GATEWAY_ISSUER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { Logger } from '../../lib/logger.js';
-import type { GatewayConfig } from './config.js';
+import { subgraphUrlOverride, type GatewayConfig } from './config.js';
+import { subgraphUrlVariable } from './configFile/settingNames.js';
 import type { GatewayContext } from './context.js';
 import { BoundedMemoryCache } from './cache/BoundedMemoryCache.js';
 import { createCaches, type GatewayCaches } from './cache/createCaches.js';
@@ -76,7 +77,7 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
   const queryPlans = new BoundedMemoryCache<QueryPlan>(config.queryPlanCacheMaxBytes);
   // The data source @apollo/gateway uses for each subgraph is the last one it built for that name.
   const dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
-  const buildService = observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, config.subgraphUrls[name] ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () => metrics.subgraphSharedFetch(name)), metrics, subgraphUrls);
+  const buildService = observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, subgraphUrlOverride(config, name) ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () => metrics.subgraphSharedFetch(name)), metrics, subgraphUrls);
   const gateway = new EdgeGateway(
     {
       queryPlannerConfig: { cache: queryPlans },
@@ -148,5 +149,5 @@ export function createGateway(config: GatewayConfig, rateLimiter: EdgeRateLimite
 }
 
 function missingUrl(name: string): never {
-  throw new Error(`subgraph ${name} has no routing URL; set SUBGRAPH_${name.toUpperCase()}_URL`);
+  throw new Error(`subgraph ${name} has no routing URL; set ${subgraphUrlVariable(name)}`);
 }

@@ -41,8 +41,12 @@ function nameUnder(link: ConstDirectiveNode, url: string, directive: string): st
       if (name?.kind === Kind.STRING && name.value === `@${directive}`) return as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : directive;
     }
   }
-  // The spec's name is the URL's last path segment before the version (…/cost/v0.1 is "cost").
-  const specName = /\/([^/]+)\/v[\d.]+\/?$/.exec(url)?.[1] ?? directive;
+  const specName = specNameOf(url) ?? directive;
   const prefix = stringArgument(link, 'as') ?? specName;
   return directive === specName ? prefix : `${prefix}__${directive}`;
+}
+
+/** A spec's name: its URL's last path segment before the version (…/cost/v0.1 is "cost"). */
+export function specNameOf(url: string): string | undefined {
+  return /\/([^/]+)\/v[\d.]+\/?$/.exec(url)?.[1];
 }
