@@ -143,7 +143,7 @@ function getRoutes(path: string): Set<string> {
 }
 
 const GATEWAY_ENTRY = 'gateway/src/index.ts';
-const GATEWAY_ROUTES = getRoutes('gateway/src/startGateway.ts');
+const GATEWAY_ROUTES = getRoutes('gateway/src/supergate.ts');
 const SUBGRAPH_ROUTES = getRoutes('subgraphs/kit/bootstrap.ts');
 
 function runs(deployment: Deployment, entry: string): boolean {

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { readGatewayConfig } from './config.js';
 import { superviseWorkers } from './resilience/superviseWorkers.js';
-import { startGateway } from './startGateway.js';
+import { createSupergate } from './supergate.js';
 
 async function main(): Promise<void> {
   const config = readGatewayConfig();
@@ -12,10 +12,11 @@ async function main(): Promise<void> {
     superviseWorkers({ workers: config.workers, shutdownGraceMs: config.shutdownGraceMs, log: (level, message) => console[level](`[gateway] ${message}`) });
     return;
   }
-  const gateway = await startGateway(config);
+  const gateway = createSupergate({ config });
+  const url = await gateway.listen();
   // Printed before the listening line, which launchers wait for.
   console.log(`[gateway] serving metrics at ${gateway.metricsUrl}`);
-  console.log(`[gateway] listening on ${gateway.url}${config.production ? '' : ' (development mode)'}`);
+  console.log(`[gateway] listening on ${url}${config.production ? '' : ' (development mode)'}`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
