@@ -25,6 +25,9 @@ export interface ResponseCacheOptions {
   readonly onPurge?: CacheHooks['onPurge'];
 }
 
+/** The in-memory bounds `ResponseCacheOptions` default to, which are also those of `CACHE_MAX_ENTRIES` and `CACHE_MAX_BYTES`. */
+export const DEFAULT_CACHE_BOUNDS = Object.freeze({ maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 });
+
 /**
  * Whole answers cached by operation, variables, forwarded headers and (for a
  * private answer) caller, for as long as the strictest cache hint of every
@@ -36,7 +39,7 @@ export interface ResponseCacheOptions {
 export function useResponseCache(options: ResponseCacheOptions = {}): SupergatePlugin & { readonly caching: ResponseCaching } {
   const caching = createResponseCaching(
     options.redis,
-    { maxEntries: options.maxEntries ?? 10_000, maxBytes: options.maxBytes ?? 64 * 1024 * 1024 },
+    { maxEntries: options.maxEntries ?? DEFAULT_CACHE_BOUNDS.maxEntries, maxBytes: options.maxBytes ?? DEFAULT_CACHE_BOUNDS.maxBytes },
     { onError: options.onError ?? (() => undefined), onLookup: options.onLookup, onPurge: options.onPurge },
   );
   const { authenticate } = options;
