@@ -123,7 +123,7 @@ describe('docker-compose.yml', () => {
         const problems: string[] = [];
         // The edge proxies every path to the replicas; a replica serves the key set itself.
         if (!(jwksUrl.hostname === 'edge' || gatewayReplicas.some(([name]) => name === jwksUrl.hostname))) problems.push(`${entry.name}: GATEWAY_JWKS_URL does not point at the edge or a gateway replica`);
-        if (!getRoutes('gateway/src/startGateway.ts').has(jwksUrl.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${jwksUrl.pathname}, which the gateway does not serve`);
+        if (!getRoutes('gateway/src/supergate.ts').has(jwksUrl.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${jwksUrl.pathname}, which the gateway does not serve`);
         const signingKey = entry.peers.length === 0 ? undefined : readPrivateKey('SERVICE_SIGNING_KEY', valueOf(env(service, 'SERVICE_SIGNING_KEY')));
         if (entry.peers.length > 0 && signingKey === undefined) problems.push(`${entry.name}: calls peers but has no SERVICE_SIGNING_KEY`);
         for (const peer of entry.peers) {
@@ -138,7 +138,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('healthchecks ask for routes the services serve, and every awaited service has one', () => {
-    const gatewayRoutes = getRoutes('gateway/src/startGateway.ts');
+    const gatewayRoutes = getRoutes('gateway/src/supergate.ts');
     const subgraphRoutes = getRoutes('subgraphs/kit/bootstrap.ts');
     const problems = services.flatMap(([name, service]) => {
       const routes = service.command?.includes(builtFile(GATEWAY_ENTRY)) === true ? gatewayRoutes : registry.some((entry) => entry.name === name) ? subgraphRoutes : undefined;
@@ -212,7 +212,7 @@ describe('the nginx edge (deploy/nginx/nginx.conf)', () => {
   });
 
   it('serves /health from the gateway replicas', () => {
-    expect(getRoutes('gateway/src/startGateway.ts').has('/health')).toBe(true);
+    expect(getRoutes('gateway/src/supergate.ts').has('/health')).toBe(true);
     // The exact-match location when there is one, else the catch-all.
     const block = /location\s+=\s*\/health\s*\{([^}]*)\}/.exec(nginxConf)?.[1] ?? /location\s+\/\s*\{([^}]*)\}/.exec(nginxConf)?.[1];
     expect(block).toMatch(/proxy_pass\s+http:\/\//);

@@ -144,7 +144,7 @@ function getRoutes(path: string): Set<string> {
   return new Set([...source(path).matchAll(/['"`]GET (\/[^'"`\s]*)['"`]/g)].map((match) => match[1] ?? ''));
 }
 
-const GATEWAY_ROUTES = getRoutes('gateway/src/startGateway.ts');
+const GATEWAY_ROUTES = getRoutes('gateway/src/supergate.ts');
 const SUBGRAPH_ROUTES = getRoutes('subgraphs/kit/bootstrap.ts');
 
 /** Whether a container of `deployment` runs the built form of the source entry point `entry`. */

@@ -4,7 +4,8 @@ import type { ErrorCode } from '../errors.js';
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ErrorCode,
+    /** One of the gateway's codes, or a code of a plugin's own (`string & {}` keeps the enum's members suggested). */
+    readonly code: ErrorCode | (string & {}),
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
