@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { forEachLine, terminate } from '../scripts/childProcesses.js';
+import { nodeArguments, type ServiceRuntime } from '../scripts/serviceCommands.js';
 import { PROJECT_ROOT } from '../scripts/system.js';
 import { onCpu } from './cpuPinning.js';
 
@@ -19,13 +20,19 @@ export interface TargetProcess {
 const KEPT_LINES = 40;
 
 /**
- * Starts `entry` as its own Node process (on `cpu` when given) and waits for its `listening on <url>` line.
+ * Starts `entry` as its own Node process (on `cpu` when given; from sources unless `runtime` says built)
+ * and waits for its `listening on <url>` line.
  * Output is drained (a full pipe would stall a process that logs every request) and
  * the last lines are kept.
  */
-export function startTargetProcess(name: string, entry: string, env: Readonly<Record<string, string>>, { timeoutMs = 60_000, cpu }: { timeoutMs?: number; cpu?: number | undefined } = {}): Promise<TargetProcess> {
+export function startTargetProcess(
+  name: string,
+  entry: string,
+  env: Readonly<Record<string, string>>,
+  { timeoutMs = 60_000, cpu, runtime = 'sources' }: { timeoutMs?: number; cpu?: number | undefined; runtime?: ServiceRuntime } = {},
+): Promise<TargetProcess> {
   // taskset execs the command, so the child's pid stays the target's.
-  const [command, args] = onCpu(cpu, process.execPath, ['--import', 'tsx', entry]);
+  const [command, args] = onCpu(cpu, process.execPath, nodeArguments(entry, runtime));
   // The IPC channel lets the process notice the bench is gone, even after SIGKILL, and stop too.
   const child = spawn(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const lines: string[] = [];

@@ -6,6 +6,7 @@ import { Kind, parse, type ObjectTypeDefinitionNode } from 'graphql';
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
 import { composeSupergraph } from '../schema/composeSupergraph.js';
 import { appendToRegistry, newSubgraphNameProblem, nextFreePort, readRegistry, type SubgraphEntry } from '../schema/registry.js';
+import { builtFile, GATEWAY_ENTRY, subgraphEntry } from './serviceCommands.js';
 
 // npm run subgraph:new -- <name> [--root <dir>]: a new subgraph from scripts/subgraph-template/,
 // registered, composed into the supergraph, and added to docker-compose.yml and deploy/k8s/.
@@ -132,9 +133,10 @@ function renderTemplate(dir: string, values: Readonly<Record<string, string>>): 
 function addToDockerCompose(path: string, name: string, port: number, entries: readonly SubgraphEntry[]): DeploymentOutcome | undefined {
   if (!existsSync(path)) return undefined;
   const variable = `SUBGRAPH_${name.toUpperCase()}_URL`;
+  const entryPoint = builtFile(subgraphEntry(name));
   const manual = (why: string): DeploymentOutcome => ({
     updated: false,
-    todo: `docker-compose.yml (${why}): add a "${name}" service running subgraphs/${name}/index.ts with PORT "${port}", and give each gateway ${variable}: http://${name}:${port}/graphql and a depends_on entry.`,
+    todo: `docker-compose.yml (${why}): add a "${name}" service running ${entryPoint} with PORT "${port}", and give each gateway ${variable}: http://${name}:${port}/graphql and a depends_on entry.`,
   });
   const doc = parseDocument(readFileSync(path, 'utf8'));
   const services = doc.get('services', true);
@@ -149,8 +151,9 @@ function addToDockerCompose(path: string, name: string, port: number, entries: r
     // A service that defines anchors cannot be copied without defining them twice.
     .find(({ pair }) => pair !== undefined && isMap(pair.value) && !definesAnchor(pair.value));
   if (model?.pair === undefined || !isMap(model.pair.value)) return manual('no registered subgraph service without peers and anchors to copy');
-  const gateways = pairs.filter((pair) => isMap(pair.value) && commandOf(pair.value).includes('gateway/src/index.ts'));
-  if (gateways.length === 0) return manual('no gateway service (command gateway/src/index.ts) found');
+  const gatewayEntryPoint = builtFile(GATEWAY_ENTRY);
+  const gateways = pairs.filter((pair) => isMap(pair.value) && commandOf(pair.value).includes(gatewayEntryPoint));
+  if (gateways.length === 0) return manual(`no gateway service (command ${gatewayEntryPoint}) found`);
 
   const service = model.pair.value.clone() as YAMLMap;
   const command = service.get('command', true);
@@ -177,7 +180,7 @@ function addToDockerCompose(path: string, name: string, port: number, entries: r
   }
 
   const text = doc.toString(YAML_OUTPUT);
-  if (!text.includes(`subgraphs/${name}/index.ts`) || !text.includes(`${variable}: http://${name}:${port}/graphql`) || parseDocument(text).errors.length > 0) {
+  if (!text.includes(entryPoint) || !text.includes(`${variable}: http://${name}:${port}/graphql`) || parseDocument(text).errors.length > 0) {
     return manual('the edited file did not come out as expected');
   }
   writeFileSync(path, text);
@@ -193,10 +196,11 @@ function addToDockerCompose(path: string, name: string, port: number, entries: r
 function addToKubernetes(dir: string, name: string, port: number, entries: readonly SubgraphEntry[]): DeploymentOutcome | undefined {
   if (!existsSync(dir)) return undefined;
   const variable = `SUBGRAPH_${name.toUpperCase()}_URL`;
+  const entryPoint = builtFile(subgraphEntry(name));
   const manual = (why: string): DeploymentOutcome => ({
     updated: false,
     todo:
-      `deploy/k8s (${why}): add ${name}.yaml with a Deployment running subgraphs/${name}/index.ts and a Service named ${name} on port ${port}, ` +
+      `deploy/k8s (${why}): add ${name}.yaml with a Deployment running ${entryPoint} and a Service named ${name} on port ${port}, ` +
       `list it in kustomization.yaml, and add ${variable}: http://${name}:${port}/graphql to the gateway's ConfigMap.`,
   });
   const manifestPath = join(dir, `${name}.yaml`);
@@ -218,7 +222,7 @@ function addToKubernetes(dir: string, name: string, port: number, entries: reado
   }
   const manifest = manifestDocs.map((doc) => doc.toString(YAML_OUTPUT)).join('');
   // Anything still naming the model (a comment, a compound name) would be wrong for the copy.
-  if (!manifest.includes(`subgraphs/${name}/index.ts`) || new RegExp(`\\b${model.name}\\b`).test(manifest)) return manual(`${model.name}.yaml names ${model.name} in a way this script cannot rewrite`);
+  if (!manifest.includes(entryPoint) || new RegExp(`\\b${model.name}\\b`).test(manifest)) return manual(`${model.name}.yaml names ${model.name} in a way this script cannot rewrite`);
 
   const kustomizationPath = join(dir, 'kustomization.yaml');
   const kustomization = existsSync(kustomizationPath) ? parseDocument(readFileSync(kustomizationPath, 'utf8')) : undefined;

@@ -1,5 +1,6 @@
 import { readRegistry } from '../schema/registry.js';
 import { reloadOnSchemaChange } from './reloadOnSchemaChange.js';
+import { CURRENT_RUNTIME } from './serviceCommands.js';
 import { startSystem } from './system.js';
 
 // npm start: every subgraph and the gateway, in one terminal, until Ctrl-C.
@@ -19,7 +20,8 @@ try {
     if (service.name !== 'gateway') console.log(`  ${service.name.padEnd(10)} ${service.url}`);
   }
   console.log(`  ${'gateway'.padEnd(10)} ${system.gatewayUrl}   <- send queries here\n`);
-  if (process.env['NODE_ENV'] !== 'production') {
+  // Built, the launcher reads dist/'s copies of the SDL files: an edit to the sources needs a new build.
+  if (process.env['NODE_ENV'] !== 'production' && CURRENT_RUNTIME === 'sources') {
     reloadOnSchemaChange(system, readRegistry(), (line) => console.log(line));
     console.log('Watching each subgraph\'s schema.graphql: a change restarts that subgraph and recomposes the supergraph.\n');
   }

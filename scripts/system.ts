@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { readRegistry, type SubgraphEntry } from '../schema/registry.js';
 import { forEachLine, terminate } from './childProcesses.js';
 import { developmentIdentityKeys, gatewayIdentityEnv, subgraphIdentityEnv, type DevelopmentIdentityKeys } from './developmentKeys.js';
+import { CURRENT_RUNTIME, GATEWAY_ENTRY, nodeArguments, PROJECT_ROOT, subgraphEntry, type ServiceRuntime } from './serviceCommands.js';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { PROJECT_ROOT } from './serviceCommands.js';
 
 export interface SystemOptions {
   /** Pick free ports (for tests) instead of the registry's and PORT/<NAME>_PORT. @default false */
@@ -19,6 +19,10 @@ export interface SystemOptions {
   subgraphs?: readonly SubgraphEntry[];
   /** Longest wait for one service to print its listening line. @default 60000 */
   startTimeoutMs?: number;
+  /** Run the services from sources through tsx, or their compiled `dist/` files with plain node. @default the runtime this module runs in */
+  runtime?: ServiceRuntime;
+  /** The folder the services run from: a checkout, or one laid out as the image is (package.json, node_modules, dist/). @default this project's root */
+  root?: string;
 }
 
 export interface RunningService {
@@ -58,10 +62,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
 
   // Processes stopped on purpose by restart(), whose exit is not a crash.
   const replaced = new WeakSet<ChildProcess>();
+  const runtime = options.runtime ?? CURRENT_RUNTIME;
+  const root = options.root ?? PROJECT_ROOT;
 
   const launch = async (name: string, entry: string, env: Record<string, string | undefined>): Promise<RunningService> => {
     // The IPC channel lets a service notice its launcher is gone (even after SIGKILL) and stop too.
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, nodeArguments(entry, runtime), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const { url, metricsUrl } = await waitForListening(name, child, log, options.startTimeoutMs ?? 60_000);
     child.once('exit', (code, signal) => {
       if (!stopping && !replaced.has(child)) options.onCrash?.(name, code, signal);
@@ -83,13 +89,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       if (peerUrl === undefined) throw new Error(`${entry.name} calls ${peer}, which is not registered`);
       env[`SUBGRAPH_${peer.toUpperCase()}_URL`] = peerUrl;
     }
-    return launch(entry.name, `subgraphs/${entry.name}/index.ts`, env);
+    return launch(entry.name, subgraphEntry(entry.name), env);
   };
   const launchGateway = (port: string, urlOf: (name: string) => string | undefined, name = 'gateway', extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningService> => {
     // On free ports the metrics port is free too, unless the caller chose one.
     const env: Record<string, string | undefined> = { ...(options.freePorts ? { METRICS_PORT: '0' } : {}), ...baseEnv, ...gatewayIdentityEnv(identityKeys), PORT: port };
     for (const entry of entries) env[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = urlOf(entry.name);
-    return launch(name, 'gateway/src/index.ts', { ...env, ...extraEnv });
+    return launch(name, GATEWAY_ENTRY, { ...env, ...extraEnv });
   };
 
   try {

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readPrivateKey, readPublicKey } from '../lib/identityKeys.js';
 import { readRegistry } from '../schema/registry.js';
+import { builtFile, GATEWAY_ENTRY, subgraphEntry } from '../scripts/serviceCommands.js';
+import { deployedCommandProblems } from './support/buildOutputs.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const hasDockerCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
@@ -23,8 +25,7 @@ interface ComposeService {
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = Object.entries(compose.services);
 const registry = readRegistry();
-const GATEWAY_ENTRY = 'gateway/src/index.ts';
-const gatewayReplicas = services.filter(([, service]) => service.command?.includes(GATEWAY_ENTRY) === true);
+const gatewayReplicas = services.filter(([, service]) => service.command?.includes(builtFile(GATEWAY_ENTRY)) === true);
 const NGINX_CONF = 'deploy/nginx/nginx.conf';
 // Comments dropped, so a commented-out line never counts as configuration.
 const nginxConf = readFileSync(join(ROOT, NGINX_CONF), 'utf8').replace(/#.*$/gm, '');
@@ -72,7 +73,7 @@ describe('docker-compose.yml', () => {
       const service = compose.services[entry.name];
       if (service === undefined) return [`no service named ${entry.name}`];
       return [
-        ...(service.command?.includes(`subgraphs/${entry.name}/index.ts`) === true ? [] : [`${entry.name} does not run subgraphs/${entry.name}/index.ts`]),
+        ...(service.command?.includes(builtFile(subgraphEntry(entry.name))) === true ? [] : [`${entry.name} does not run ${builtFile(subgraphEntry(entry.name))}`]),
         ...(env(service, 'PORT') === String(entry.port) ? [] : [`${entry.name}: PORT is ${env(service, 'PORT')}, registry port ${entry.port}`]),
         ...(new URL(env(service, 'DATABASE_URL') ?? 'unset:').hostname === 'postgres' ? [] : [`${entry.name}: DATABASE_URL does not point at the postgres service`]),
         ...(service.depends_on?.['postgres']?.condition === 'service_healthy' ? [] : [`${entry.name} does not wait for a healthy postgres`]),
@@ -82,6 +83,14 @@ describe('docker-compose.yml', () => {
         }),
       ];
     });
+    expect(problems).toEqual([]);
+  });
+
+  it('runs each Node service from a file the build writes, with source maps and without tsx', () => {
+    const nodeServices = services.filter(([, service]) => service.command?.[0] === 'node');
+    expect(nodeServices.map(([name]) => name).sort()).toEqual([...registry.map((entry) => entry.name), ...gatewayReplicas.map(([name]) => name)].sort());
+    const isGateway = (name: string): boolean => gatewayReplicas.some(([replica]) => replica === name);
+    const problems = nodeServices.flatMap(([name, service]) => deployedCommandProblems(name, service.command, isGateway(name) ? GATEWAY_ENTRY : subgraphEntry(name)));
     expect(problems).toEqual([]);
   });
 
@@ -114,7 +123,7 @@ describe('docker-compose.yml', () => {
         const problems: string[] = [];
         // The edge proxies every path to the replicas; a replica serves the key set itself.
         if (!(jwksUrl.hostname === 'edge' || gatewayReplicas.some(([name]) => name === jwksUrl.hostname))) problems.push(`${entry.name}: GATEWAY_JWKS_URL does not point at the edge or a gateway replica`);
-        if (!getRoutes('gateway/src/startGateway.ts').has(jwksUrl.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${jwksUrl.pathname}, which the gateway does not serve`);
+        if (!getRoutes('gateway/src/supergate.ts').has(jwksUrl.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${jwksUrl.pathname}, which the gateway does not serve`);
         const signingKey = entry.peers.length === 0 ? undefined : readPrivateKey('SERVICE_SIGNING_KEY', valueOf(env(service, 'SERVICE_SIGNING_KEY')));
         if (entry.peers.length > 0 && signingKey === undefined) problems.push(`${entry.name}: calls peers but has no SERVICE_SIGNING_KEY`);
         for (const peer of entry.peers) {
@@ -129,10 +138,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('healthchecks ask for routes the services serve, and every awaited service has one', () => {
-    const gatewayRoutes = getRoutes('gateway/src/startGateway.ts');
+    const gatewayRoutes = getRoutes('gateway/src/supergate.ts');
     const subgraphRoutes = getRoutes('subgraphs/kit/bootstrap.ts');
     const problems = services.flatMap(([name, service]) => {
-      const routes = service.command?.includes(GATEWAY_ENTRY) === true ? gatewayRoutes : registry.some((entry) => entry.name === name) ? subgraphRoutes : undefined;
+      const routes = service.command?.includes(builtFile(GATEWAY_ENTRY)) === true ? gatewayRoutes : registry.some((entry) => entry.name === name) ? subgraphRoutes : undefined;
       const path = healthcheckPath(service);
       return [
         ...(routes !== undefined && (path === undefined || !routes.has(path)) ? [`${name}: healthcheck asks for ${path}, which the code does not serve`] : []),
@@ -203,7 +212,7 @@ describe('the nginx edge (deploy/nginx/nginx.conf)', () => {
   });
 
   it('serves /health from the gateway replicas', () => {
-    expect(getRoutes('gateway/src/startGateway.ts').has('/health')).toBe(true);
+    expect(getRoutes('gateway/src/supergate.ts').has('/health')).toBe(true);
     // The exact-match location when there is one, else the catch-all.
     const block = /location\s+=\s*\/health\s*\{([^}]*)\}/.exec(nginxConf)?.[1] ?? /location\s+\/\s*\{([^}]*)\}/.exec(nginxConf)?.[1];
     expect(block).toMatch(/proxy_pass\s+http:\/\//);

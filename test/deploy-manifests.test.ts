@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { readRegistry, type SubgraphEntry } from '../schema/registry.js';
+import { builtFile, GATEWAY_ENTRY, subgraphEntry } from '../scripts/serviceCommands.js';
+import { deployedCommandProblems } from './support/buildOutputs.js';
 
 // The Kubernetes manifests are checked against the code they deploy, so a renamed
 // route, a moved port or a new subgraph fails here rather than in a cluster.
@@ -142,22 +144,22 @@ function getRoutes(path: string): Set<string> {
   return new Set([...source(path).matchAll(/['"`]GET (\/[^'"`\s]*)['"`]/g)].map((match) => match[1] ?? ''));
 }
 
-const GATEWAY_ENTRY = 'gateway/src/index.ts';
-const GATEWAY_ROUTES = getRoutes('gateway/src/startGateway.ts');
+const GATEWAY_ROUTES = getRoutes('gateway/src/supergate.ts');
 const SUBGRAPH_ROUTES = getRoutes('subgraphs/kit/bootstrap.ts');
 
+/** Whether a container of `deployment` runs the built form of the source entry point `entry`. */
 function runs(deployment: Deployment, entry: string): boolean {
-  return deployment.spec.template.spec.containers.some((container) => container.command?.includes(entry) === true);
+  return deployment.spec.template.spec.containers.some((container) => container.command?.includes(builtFile(entry)) === true);
 }
 
 function gatewayDeployment(): Deployment {
   const found = deployments.filter((deployment) => runs(deployment, GATEWAY_ENTRY));
-  if (found.length !== 1) throw new Error(`expected one Deployment running ${GATEWAY_ENTRY}, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`expected one Deployment running ${builtFile(GATEWAY_ENTRY)}, found ${found.length}`);
   return found[0] as Deployment;
 }
 
 function subgraphDeployment(entry: SubgraphEntry): Deployment | undefined {
-  return deployments.find((deployment) => runs(deployment, `subgraphs/${entry.name}/index.ts`));
+  return deployments.find((deployment) => runs(deployment, subgraphEntry(entry.name)));
 }
 
 function routesServedBy(deployment: Deployment): Set<string> {
@@ -310,7 +312,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('every registered subgraph has a Deployment running it and a Service on its registry port', () => {
     const problems = registry.flatMap((entry) => {
       const deployment = subgraphDeployment(entry);
-      if (deployment === undefined) return [`${entry.name}: no Deployment runs subgraphs/${entry.name}/index.ts`];
+      if (deployment === undefined) return [`${entry.name}: no Deployment runs ${builtFile(subgraphEntry(entry.name))}`];
       const service = services.find((candidate) => candidate.metadata.name === entry.name);
       if (service === undefined) return [`${entry.name}: no Service named ${entry.name} (the gateway and peers reach it by that name)`];
       const problems: string[] = [];
@@ -318,6 +320,22 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       if (!service.spec.ports?.some((port) => port.port === entry.port)) problems.push(`${entry.name}: the Service does not expose the registry port ${entry.port}`);
       return problems;
     });
+    expect(problems).toEqual([]);
+  });
+
+  it('every container runs a file the build writes, with source maps and without tsx', () => {
+    const entries = new Map<Deployment, string>([[gatewayDeployment(), GATEWAY_ENTRY]]);
+    for (const entry of registry) {
+      const deployment = subgraphDeployment(entry);
+      if (deployment !== undefined) entries.set(deployment, subgraphEntry(entry.name));
+    }
+    const problems = deployments.flatMap((deployment) =>
+      deployment.spec.template.spec.containers.flatMap((container) => {
+        const where = `${deployment.metadata.name}/${container.name}`;
+        const entry = entries.get(deployment);
+        return entry === undefined ? [`${where}: runs neither the gateway nor a registered subgraph`] : deployedCommandProblems(where, container.command, entry);
+      }),
+    );
     expect(problems).toEqual([]);
   });
 

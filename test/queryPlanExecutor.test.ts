@@ -28,7 +28,8 @@ import type { GatewayContext } from '../gateway/src/context.js';
 import { createGateway, type Gateway } from '../gateway/src/createGateway.js';
 import { GatewayMetrics } from '../gateway/src/observability/GatewayMetrics.js';
 import { RequestObserver } from '../gateway/src/observability/RequestObserver.js';
-import { EdgeRateLimiter } from '../gateway/src/rateLimits/EdgeRateLimiter.js';
+import { defaultPlugins } from '../gateway/src/defaultPlugins.js';
+import { EdgePipeline } from '../gateway/src/plugins/EdgePipeline.js';
 
 const SHOP_SUPERGRAPH = new URL('../schema/supergraph.graphql', import.meta.url);
 const IDENTITY: VouchedIdentity = { sub: 'u1', scopes: ['admin'], issuer: 'gateway' };
@@ -69,7 +70,9 @@ class GatewayPair {
       });
       const logger = createLogger('gateway', 'silent');
       const metrics = new GatewayMetrics({ processMetrics: false });
-      const built = createGateway(config, new EdgeRateLimiter({ settings: config.rateLimits, redis: undefined }), { logger, metrics, observer: new RequestObserver({ logger, metrics }) }, undefined);
+      const cacheStoreFailed = (): void => undefined;
+      const pipeline = new EdgePipeline(defaultPlugins({ config, redis: undefined, metrics, logger, cacheStoreFailed }));
+      const built = createGateway(config, pipeline, { logger, metrics, observer: new RequestObserver({ logger, metrics }), cacheStoreFailed }, undefined);
       await built.server.start();
       this.gateways.set(executor, { built, metrics });
     }

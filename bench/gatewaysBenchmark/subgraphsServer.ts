@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { ErrorCode } from '../../lib/errors.js';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { readJsonBody } from '../../lib/http/readJsonBody.js';
 import type { DataSet } from './dataSet.js';
@@ -26,7 +27,7 @@ export function createSubgraphsServer(data: DataSet): Server {
     if (cached !== undefined) return cached;
     const document = parse(query);
     const errors = validate(schema, document);
-    if (errors.length > 0) throw new HttpError(400, 'GRAPHQL_VALIDATION_FAILED', errors.map((error) => error.message).join('; '));
+    if (errors.length > 0) throw new HttpError(400, ErrorCode.GraphQLValidationFailed, errors.map((error) => error.message).join('; '));
     if (cache.size >= MAX_CACHED_DOCUMENTS) cache.clear();
     cache.set(query, document);
     return document;
@@ -34,10 +35,10 @@ export function createSubgraphsServer(data: DataSet): Server {
 
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const schema = schemas.get((req.url ?? '/').split('?')[0]!);
-    if (schema === undefined || req.method !== 'POST') throw new HttpError(404, 'NOT_FOUND', `POST a GraphQL request to one of ${SUBGRAPH_NAMES.map((name) => `/${name}`).join(', ')}`);
+    if (schema === undefined || req.method !== 'POST') throw new HttpError(404, ErrorCode.NotFound, `POST a GraphQL request to one of ${SUBGRAPH_NAMES.map((name) => `/${name}`).join(', ')}`);
     const body = await readJsonBody(req, MAX_BODY_BYTES);
     const request = typeof body === 'object' && body !== null ? (body as { query?: unknown; variables?: unknown; operationName?: unknown }) : {};
-    if (typeof request.query !== 'string') throw new HttpError(400, 'BAD_REQUEST', 'The body must be JSON with a "query" string');
+    if (typeof request.query !== 'string') throw new HttpError(400, ErrorCode.BadRequest, 'The body must be JSON with a "query" string');
     const result = await execute({
       schema,
       document: documentFor(schema, request.query),
@@ -51,7 +52,7 @@ export function createSubgraphsServer(data: DataSet): Server {
     answer(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof Error ? error.message : String(error);
-      send(res, status, JSON.stringify({ errors: [{ message, extensions: { code: error instanceof HttpError ? error.code : 'INTERNAL_SERVER_ERROR' } }] }));
+      send(res, status, JSON.stringify({ errors: [{ message, extensions: { code: error instanceof HttpError ? error.code : ErrorCode.InternalServerError } }] }));
     });
   });
   server.keepAliveTimeout = 65_000;

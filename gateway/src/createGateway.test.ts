@@ -8,7 +8,8 @@ import type { GatewayContext } from './context.js';
 import { createGateway, type Gateway } from './createGateway.js';
 import { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { RequestObserver } from './observability/RequestObserver.js';
-import { EdgeRateLimiter } from './rateLimits/EdgeRateLimiter.js';
+import { defaultPlugins } from './defaultPlugins.js';
+import { EdgePipeline } from './plugins/EdgePipeline.js';
 
 const MiB = 1024 * 1024;
 const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
@@ -33,8 +34,9 @@ describe("the gateway's parsed-document and query-plan caches", () => {
     });
     const logger = createLogger('gateway', 'silent');
     const metrics = new GatewayMetrics({ processMetrics: false });
-    const rateLimiter = new EdgeRateLimiter({ settings: config.rateLimits, redis: undefined });
-    built = createGateway(config, rateLimiter, { logger, metrics, observer: new RequestObserver({ logger, metrics }) }, undefined);
+    const cacheStoreFailed = (): void => undefined;
+    const pipeline = new EdgePipeline(defaultPlugins({ config, redis: undefined, metrics, logger, cacheStoreFailed }));
+    built = createGateway(config, pipeline, { logger, metrics, observer: new RequestObserver({ logger, metrics }), cacheStoreFailed }, undefined);
     await built.server.start();
   });
 

@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from './errors.js';
+import { ErrorCode } from '../../lib/errors.js';
 import { createFormatError } from './formatError.js';
 
 const sqlError: GraphQLFormattedError = {

@@ -1,17 +1,10 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from './errors.js';
+import { ErrorCode } from '../../lib/errors.js';
 import { asParserLimitError } from './limits/parserLimits.js';
+import { SupergateError } from './plugins/SupergateError.js';
 
-/** Codes whose messages are written for clients and safe to show in production. */
-const CLIENT_SAFE_CODES = new Set<string>([
-  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'NOT_FOUND',
-  'OUT_OF_STOCK',
-  'IDEMPOTENCY_KEY_REUSED',
-]);
+/** Codes whose messages are written for clients and safe to show in production: every code but the one masking stands for. */
+const CLIENT_SAFE_CODES = new Set<string>(Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError));
 
 /**
  * Extensions a client may see; anything else (stack traces, upstream responses)
@@ -23,12 +16,13 @@ const CLIENT_SAFE_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'upc', 'l
 /**
  * Shapes every error leaving the gateway. In production an error without a
  * client-safe code is replaced by a generic one, so SQL, stack traces and
- * upstream URLs never reach a client; development keeps the details.
+ * upstream URLs never reach a client; development keeps the details. A
+ * plugin's `SupergateError` is written for clients: shown whole.
  */
 export function createFormatError(production: boolean, log: (error: GraphQLFormattedError) => void, maxDepth = 12) {
-  return (original: GraphQLFormattedError): GraphQLFormattedError => {
+  return (original: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const formatted = asParserLimitError(original, maxDepth);
-    if (!production) return formatted;
+    if (!production || error instanceof SupergateError) return formatted;
     const code = formatted.extensions?.['code'];
     if (typeof code !== 'string' || !CLIENT_SAFE_CODES.has(code)) {
       log(formatted);

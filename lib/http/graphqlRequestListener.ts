@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { ErrorCode } from '../errors.js';
 import { HttpError } from './HttpError.js';
 import { readJsonBody } from './readJsonBody.js';
 
@@ -23,6 +24,7 @@ export function graphqlRequestListener<TContext extends BaseContext>(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const graphqlPath = options.path ?? '/graphql';
   const routes = options.routes ?? {};
+  const encode = lastBodyEncoder();
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
@@ -30,7 +32,7 @@ export function graphqlRequestListener<TContext extends BaseContext>(
         return;
       }
       console.error('unhandled HTTP error', error);
-      sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+      sendGraphQLError(res, new HttpError(500, ErrorCode.InternalServerError, 'Internal server error'));
     });
   };
 
@@ -43,7 +45,7 @@ export function graphqlRequestListener<TContext extends BaseContext>(
       return;
     }
     if (path !== graphqlPath) {
-      sendGraphQLError(res, new HttpError(404, 'NOT_FOUND', `Nothing is served at this path; GraphQL is at ${graphqlPath}.`));
+      sendGraphQLError(res, new HttpError(404, ErrorCode.NotFound, `Nothing is served at this path; GraphQL is at ${graphqlPath}.`));
       return;
     }
     const url = new URL(search, 'http://localhost');
@@ -62,12 +64,30 @@ export function graphqlRequestListener<TContext extends BaseContext>(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      res.end(response.body.string);
+      res.end(encode(response.body.string));
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }
+}
+
+/**
+ * Encodes answers as UTF-8, reusing the bytes when an answer is the one before
+ * it: requests that share one execution get the same answer string, and
+ * encoding a large answer (and measuring it for Content-Length) is a good part
+ * of writing it.
+ */
+function lastBodyEncoder(): (body: string) => Buffer {
+  let lastBody = '';
+  let lastBytes = Buffer.alloc(0);
+  return (body) => {
+    if (body !== lastBody) {
+      lastBody = body;
+      lastBytes = Buffer.from(body, 'utf8');
+    }
+    return lastBytes;
+  };
 }
 
 /**

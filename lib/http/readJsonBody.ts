@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '../errors.js';
 import { HttpError } from './HttpError.js';
 import { nestsDeeperThan } from './jsonDepth.js';
 
@@ -39,9 +40,9 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   try {
     body = JSON.parse(text) as unknown;
   } catch {
-    throw new HttpError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+    throw new HttpError(400, ErrorCode.BadRequest, 'The request body is not valid JSON.');
   }
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw new HttpError(400, 'BAD_USER_INPUT', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw new HttpError(400, ErrorCode.BadUserInput, `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
   return body;
 }
 
@@ -52,5 +53,5 @@ function isJsonContentType(contentType: string | undefined): boolean {
 }
 
 function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
+  return new HttpError(413, ErrorCode.PayloadTooLarge, `The request body is larger than ${maxBytes} bytes.`);
 }

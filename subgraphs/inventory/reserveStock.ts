@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../lib/errors.js';
 import type { Database } from '../kit/database.js';
-import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { SubgraphError } from '../kit/errors.js';
 import { mergeItems, sameItems, type StockItem } from '../kit/stockItems.js';
 import { insertReservation, insertReservationItems, lockReservation, reservedItems, takeStock } from './db.js';
 
@@ -29,11 +30,11 @@ export async function reserveStock(db: Database, reservationId: string, items: r
   return db.transaction(async (tx) => {
     if (!(await insertReservation(tx, reservationId))) {
       if ((await lockReservation(tx, reservationId))?.released !== false) {
-        throw new SubgraphError(SubgraphErrorCode.ReservationReleased, `Reservation ${reservationId} was released; reserve under a new id.`, { argumentName: 'reservationId' });
+        throw new SubgraphError(ErrorCode.ReservationReleased, `Reservation ${reservationId} was released; reserve under a new id.`, { argumentName: 'reservationId' });
       }
       const held = mergeItems(await reservedItems(tx, reservationId));
       if (!sameItems(held, merged)) {
-        throw new SubgraphError(SubgraphErrorCode.IdempotencyKeyReused, `Reservation ${reservationId} holds other items.`, { argumentName: 'reservationId' });
+        throw new SubgraphError(ErrorCode.IdempotencyKeyReused, `Reservation ${reservationId} holds other items.`, { argumentName: 'reservationId' });
       }
       return { reservationId, created: false, items: held };
     }
@@ -46,21 +47,21 @@ export async function reserveStock(db: Database, reservationId: string, items: r
 }
 
 function outOfStock(upc: string): SubgraphError {
-  return new SubgraphError(SubgraphErrorCode.OutOfStock, `Not enough stock for product ${upc}.`, { upc });
+  return new SubgraphError(ErrorCode.OutOfStock, `Not enough stock for product ${upc}.`, { upc });
 }
 
 function validate(reservationId: string, items: readonly StockItem[]): void {
   validateReservationId(reservationId);
-  if (items.length === 0) throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'A reservation needs at least one item.', { argumentName: 'items' });
+  if (items.length === 0) throw new SubgraphError(ErrorCode.BadUserInput, 'A reservation needs at least one item.', { argumentName: 'items' });
   for (const item of items) {
     if (!Number.isInteger(item.quantity) || item.quantity <= 0) {
-      throw new SubgraphError(SubgraphErrorCode.BadUserInput, `The quantity of product ${item.upc} must be a positive integer.`, { argumentName: 'items', upc: item.upc });
+      throw new SubgraphError(ErrorCode.BadUserInput, `The quantity of product ${item.upc} must be a positive integer.`, { argumentName: 'items', upc: item.upc });
     }
   }
 }
 
 export function validateReservationId(reservationId: string): void {
   if (reservationId.length === 0 || reservationId.length > MAX_RESERVATION_ID_LENGTH) {
-    throw new SubgraphError(SubgraphErrorCode.BadUserInput, `reservationId must be 1 to ${MAX_RESERVATION_ID_LENGTH} characters.`, { argumentName: 'reservationId' });
+    throw new SubgraphError(ErrorCode.BadUserInput, `reservationId must be 1 to ${MAX_RESERVATION_ID_LENGTH} characters.`, { argumentName: 'reservationId' });
   }
 }

@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { ForbiddenError, SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { ErrorCode } from '../../lib/errors.js';
+import { ForbiddenError, SubgraphError } from '../kit/errors.js';
 import type { InventoryContext } from './context.js';
 import type { StockItem } from '../kit/stockItems.js';
 import { releaseStock } from './releaseStock.js';
@@ -27,7 +28,7 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     inStock: (product: StockedProduct) => product.quantity > 0,
     shippingEstimate(product: StockedProduct): number {
       if (product.price === undefined || product.weight === undefined) {
-        throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'shippingEstimate needs the product representation to include price and weight.');
+        throw new SubgraphError(ErrorCode.BadUserInput, 'shippingEstimate needs the product representation to include price and weight.');
       }
       return shippingEstimate(product.price, product.weight);
     },

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
+import { ErrorCode } from '../../lib/errors.js';
 import { GATEWAY_TOKEN_HEADER, type VouchedIdentity } from '../../lib/gatewayToken.js';
 import { GatewayTokenVerifier } from '../../lib/GatewayTokenVerifier.js';
 import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
@@ -49,7 +50,7 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
         // Only the gateway, or a peer service calling as itself, may call a subgraph.
         const header = req.headers[GATEWAY_TOKEN_HEADER];
         const identity = await identities.verify(Array.isArray(header) ? header[0] : header);
-        if (identity === null) throw new HttpError(401, 'UNAUTHENTICATED', 'This service answers only requests signed by the gateway.');
+        if (identity === null) throw new HttpError(401, ErrorCode.Unauthenticated, 'This service answers only requests signed by the gateway.');
         return definition.createContext(db, identity);
       },
       routes: {

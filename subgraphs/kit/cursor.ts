@@ -1,4 +1,5 @@
-import { SubgraphError, SubgraphErrorCode } from './errors.js';
+import { ErrorCode } from '../../lib/errors.js';
+import { SubgraphError } from './errors.js';
 
 const MAX_POSITION = 2_147_483_647;
 
@@ -12,7 +13,7 @@ export function decodeCursor(cursor: string | null | undefined): number {
   const match = /^pos:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   const position = Number(match?.[1]);
   // Beyond a Postgres integer the database refuses the offset with an internal error.
-  if (match === null || position > MAX_POSITION) throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'The cursor is not one this service issued.', { argumentName: 'after' });
+  if (match === null || position > MAX_POSITION) throw new SubgraphError(ErrorCode.BadUserInput, 'The cursor is not one this service issued.', { argumentName: 'after' });
   return position;
 }
 
@@ -20,7 +21,7 @@ export function decodeCursor(cursor: string | null | undefined): number {
 export function pageSize(first: number | null | undefined, fallback: number, max = 100): number {
   const size = first ?? fallback;
   if (!Number.isInteger(size) || size < 0 || size > max) {
-    throw new SubgraphError(SubgraphErrorCode.BadUserInput, `first must be between 0 and ${max}.`, { argumentName: 'first' });
+    throw new SubgraphError(ErrorCode.BadUserInput, `first must be between 0 and ${max}.`, { argumentName: 'first' });
   }
   return size;
 }

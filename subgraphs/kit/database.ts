@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { sqlStatements } from './metrics.js';
@@ -51,12 +51,12 @@ interface StatementCounter {
  * A freshly initialised, empty PGlite cluster. Running initdb costs about two seconds of
  * CPU per service; starting from this snapshot costs a fraction of that.
  */
-const NODE_MODULES = new URL('../../node_modules/', import.meta.url);
-
 async function createPGlite(): Promise<PGlite> {
+  const nodeModules = nodeModulesHolding('@electric-sql/pglite');
+  if (nodeModules === undefined) return PGlite.create();
   // Keyed by PGlite's version: a data directory only loads into the build that wrote it.
-  const { version } = JSON.parse(await readFile(new URL('@electric-sql/pglite/package.json', NODE_MODULES), 'utf8').catch(() => '{}')) as { version?: string };
-  const initdbSnapshot = fileURLToPath(new URL(`.cache/supergate/pglite-${version ?? 'unknown'}-initdb.tar.gz`, NODE_MODULES));
+  const { version } = JSON.parse(await readFile(join(nodeModules, '@electric-sql', 'pglite', 'package.json'), 'utf8').catch(() => '{}')) as { version?: string };
+  const initdbSnapshot = join(nodeModules, '.cache', 'supergate', `pglite-${version ?? 'unknown'}-initdb.tar.gz`);
   const snapshot = await readFile(initdbSnapshot).catch(() => undefined);
   if (snapshot !== undefined) {
     try {
@@ -76,6 +76,14 @@ async function createPGlite(): Promise<PGlite> {
     // Without a writable cache every start simply runs initdb.
   }
   return db;
+}
+
+/** The node_modules folder Node loads `name` from (found as Node finds it, so from sources and from dist/ alike). */
+function nodeModulesHolding(name: string): string | undefined {
+  const entry = createRequire(import.meta.url).resolve(name);
+  const marker = `${sep}node_modules${sep}`;
+  const at = entry.lastIndexOf(marker);
+  return at === -1 ? undefined : entry.slice(0, at + marker.length - 1);
 }
 
 async function openEmbedded(counter: StatementCounter): Promise<Database> {

@@ -1,22 +1,13 @@
-import { GraphQLError } from 'graphql';
+import { ErrorCode, GraphQLErrorWithCode } from '../../lib/errors.js';
 
-/** Error codes subgraphs put in `extensions.code`; the gateway passes them through. */
-export enum SubgraphErrorCode {
-  BadUserInput = 'BAD_USER_INPUT',
-  Forbidden = 'FORBIDDEN',
-  /** An idempotency key sent again with a different request than the one it was first used for. */
-  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
-  NotFound = 'NOT_FOUND',
-  OutOfStock = 'OUT_OF_STOCK',
-  /** A stock reservation was released; its id never reserves again. */
-  ReservationReleased = 'RESERVATION_RELEASED',
-  Unauthenticated = 'UNAUTHENTICATED',
-  UpstreamFailed = 'UPSTREAM_FAILED',
-}
-
-export class SubgraphError extends GraphQLError {
-  constructor(code: SubgraphErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-    super(message, { extensions: { ...extensions, code } });
+/**
+ * An error a subgraph's resolver throws, with a code the gateway passes through
+ * and extensions a client may act on (`argumentName`, `upc`). It carries no HTTP
+ * status: a subgraph's answer is one part of the gateway's, which decides the status.
+ */
+export class SubgraphError extends GraphQLErrorWithCode {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(code, message, { extensions });
   }
 }
 
@@ -27,7 +18,7 @@ export class SubgraphError extends GraphQLError {
  */
 export class ForbiddenError extends SubgraphError {
   constructor(message: string) {
-    super(SubgraphErrorCode.Forbidden, message);
+    super(ErrorCode.Forbidden, message);
   }
 }
 

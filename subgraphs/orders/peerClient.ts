@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../lib/errors.js';
 import { GATEWAY_TOKEN_HEADER } from '../../lib/gatewayToken.js';
-import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { SubgraphError } from '../kit/errors.js';
 
 const TIMEOUT_MS = 5_000;
 
@@ -27,7 +28,7 @@ export interface PeerClient {
 export function createPeerClient(name: string, url: string, serviceToken: () => Promise<string>, timeoutMs: number = TIMEOUT_MS): PeerClient {
   const unavailable = (cause: string): SubgraphError => {
     console.error(`[orders] ${name} request failed: ${cause}`);
-    return new SubgraphError(SubgraphErrorCode.UpstreamFailed, `${name} is unavailable`, { serviceName: name });
+    return new SubgraphError(ErrorCode.UpstreamFailed, `${name} is unavailable`, { serviceName: name });
   };
   return {
     async request(query, variables) {

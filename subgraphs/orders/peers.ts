@@ -1,4 +1,5 @@
-import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { ErrorCode } from '../../lib/errors.js';
+import { SubgraphError } from '../kit/errors.js';
 import type { StockItem } from '../kit/stockItems.js';
 import type { PeerClient, PeerResponse } from './peerClient.js';
 
@@ -22,7 +23,7 @@ export async function fetchPrices(products: PeerClient, upcs: readonly string[])
   const prices = new Map<string, number>();
   upcs.forEach((upc, index) => {
     const entity: unknown = entities[index];
-    if (entity === null) throw new SubgraphError(SubgraphErrorCode.BadUserInput, `Product ${upc} does not exist.`, { upc });
+    if (entity === null) throw new SubgraphError(ErrorCode.BadUserInput, `Product ${upc} does not exist.`, { upc });
     if (!isPricedProduct(entity) || entity.upc !== upc) throw failed('products', response);
     prices.set(upc, entity.price);
   });
@@ -36,8 +37,8 @@ export async function fetchPrices(products: PeerClient, upcs: readonly string[])
  */
 export async function reserveStock(inventory: PeerClient, reservationId: string, items: readonly StockItem[]): Promise<StockItem[]> {
   const response = await inventory.request(RESERVE_STOCK, { id: reservationId, items: items.map(({ upc, quantity }) => ({ upc, quantity })) });
-  const outOfStock = response.errors.find((error) => error.extensions['code'] === SubgraphErrorCode.OutOfStock);
-  if (outOfStock !== undefined) throw new SubgraphError(SubgraphErrorCode.OutOfStock, outOfStock.message, { upc: outOfStock.extensions['upc'] });
+  const outOfStock = response.errors.find((error) => error.extensions['code'] === ErrorCode.OutOfStock);
+  if (outOfStock !== undefined) throw new SubgraphError(ErrorCode.OutOfStock, outOfStock.message, { upc: outOfStock.extensions['upc'] });
   const reservation = response.data?.['reserveStock'];
   if (response.errors.length > 0 || !isRecord(reservation) || !Array.isArray(reservation['items']) || !reservation['items'].every(isStockItem)) throw failed('inventory', response);
   return reservation['items'];
@@ -51,7 +52,7 @@ export async function releaseStock(inventory: PeerClient, reservationId: string)
 
 function failed(name: string, response: PeerResponse): SubgraphError {
   console.error(`[orders] ${name} answered unexpectedly: ${JSON.stringify(response.errors.map((error) => error.message))}`);
-  return new SubgraphError(SubgraphErrorCode.UpstreamFailed, `${name} is unavailable`, { serviceName: name });
+  return new SubgraphError(ErrorCode.UpstreamFailed, `${name} is unavailable`, { serviceName: name });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

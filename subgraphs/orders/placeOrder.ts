@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../lib/errors.js';
 import type { Database } from '../kit/database.js';
-import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { SubgraphError } from '../kit/errors.js';
 import { mergeItems, sameItems } from '../kit/stockItems.js';
 import { claimOrder, completeOrder, itemsByOrder, orderByIdempotencyKey, type OrderRow } from './db.js';
 import { fetchPrices, reserveStock, type Peers } from './peers.js';
@@ -37,7 +38,7 @@ export async function placeOrder(db: Database, peers: Peers, input: PlaceOrderIn
   // Only a release between the insert and the read leaves nothing; the request then simply failed.
   if (claim === undefined) throw new Error(`the claim of an order was released before it was read`);
   if ((claim.requestFingerprint ?? requestFingerprint(await itemsByOrder(db, [claim.id]))) !== fingerprint) {
-    throw new SubgraphError(SubgraphErrorCode.IdempotencyKeyReused, 'This idempotencyKey was already used for an order with other items; use a new key for a new order.', {
+    throw new SubgraphError(ErrorCode.IdempotencyKeyReused, 'This idempotencyKey was already used for an order with other items; use a new key for a new order.', {
       argumentName: 'input.idempotencyKey',
     });
   }
@@ -83,5 +84,5 @@ function validate(input: PlaceOrderInput): void {
 }
 
 function badInput(message: string, field: string): SubgraphError {
-  return new SubgraphError(SubgraphErrorCode.BadUserInput, message, { argumentName: `input.${field}` });
+  return new SubgraphError(ErrorCode.BadUserInput, message, { argumentName: `input.${field}` });
 }

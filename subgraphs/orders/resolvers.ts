@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { ErrorCode } from '../../lib/errors.js';
 import { loadOrNull } from '../kit/batch.js';
-import { ForbiddenError, SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { ForbiddenError, SubgraphError } from '../kit/errors.js';
 import type { OrdersContext } from './context.js';
 import type { OrderItemRow, OrderRow } from './db.js';
 import { placeOrder, type PlaceOrderInput } from './placeOrder.js';
@@ -16,7 +17,7 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   Mutation: {
     async placeOrder(_: unknown, args: { input: Omit<PlaceOrderInput, 'buyerId'> }, ctx: OrdersContext) {
       // The buyer is whoever the gateway vouches for, never a client-supplied id.
-      if (ctx.viewerId === null) throw new SubgraphError(SubgraphErrorCode.Unauthenticated, 'You must be signed in to place an order.');
+      if (ctx.viewerId === null) throw new SubgraphError(ErrorCode.Unauthenticated, 'You must be signed in to place an order.');
       // Keys are scoped to the buyer, so another buyer's key is simply a new key here.
       const order = await placeOrder(ctx.db, ctx.peers, { ...args.input, buyerId: ctx.viewerId });
       // Stock of every item changed at inventory, and the buyer has a new order.

@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { ErrorCode } from '../../lib/errors.js';
 import { loadOrNull } from '../kit/batch.js';
 import { pageSize } from '../kit/cursor.js';
-import { SubgraphError, SubgraphErrorCode } from '../kit/errors.js';
+import { SubgraphError } from '../kit/errors.js';
 import type { ReviewsContext } from './context.js';
 import { insertReview, type ReviewRow } from './db.js';
 
@@ -29,7 +30,7 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
     async addReview(_: unknown, args: AddReviewArgs, ctx: ReviewsContext): Promise<ReviewRow> {
       const body = validBody(args.body);
       const rating = validRating(args.rating);
-      if (ctx.viewerId === null) throw new SubgraphError(SubgraphErrorCode.Unauthenticated, 'You must be signed in to review a product.');
+      if (ctx.viewerId === null) throw new SubgraphError(ErrorCode.Unauthenticated, 'You must be signed in to review a product.');
       // Reviews does not own products, so an unknown upc cannot be refused here.
       const review = await insertReview(ctx.db, { upc: args.upc, authorId: ctx.viewerId, body, rating });
       ctx.changes.add('Product', review.upc);
@@ -62,9 +63,9 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
 function validBody(raw: string): string {
   const body = raw.trim();
   const length = [...body].length;
-  if (length === 0) throw new SubgraphError(SubgraphErrorCode.BadUserInput, 'The review body must not be empty.', { argumentName: 'body' });
+  if (length === 0) throw new SubgraphError(ErrorCode.BadUserInput, 'The review body must not be empty.', { argumentName: 'body' });
   if (length > MAX_BODY_CHARACTERS) {
-    throw new SubgraphError(SubgraphErrorCode.BadUserInput, `The review body must be at most ${MAX_BODY_CHARACTERS} characters; it has ${length}.`, {
+    throw new SubgraphError(ErrorCode.BadUserInput, `The review body must be at most ${MAX_BODY_CHARACTERS} characters; it has ${length}.`, {
       argumentName: 'body',
     });
   }
@@ -73,7 +74,7 @@ function validBody(raw: string): string {
 
 function validRating(rating: number): number {
   if (rating < 1 || rating > 5) {
-    throw new SubgraphError(SubgraphErrorCode.BadUserInput, `The rating must be from 1 to 5 stars; got ${rating}.`, { argumentName: 'rating' });
+    throw new SubgraphError(ErrorCode.BadUserInput, `The rating must be from 1 to 5 stars; got ${rating}.`, { argumentName: 'rating' });
   }
   return rating;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/system.js';
 
-const NOT_COPIED = new Set(['node_modules', '.git', '.data', 'test-results', 'coverage']);
+const NOT_COPIED = new Set(['node_modules', '.git', '.data', 'test-results', 'coverage', 'dist']);
 
 /** A scratch copy of the repository (sharing node_modules), for tests that change files the real tree must keep. */
 export function copyRepository(prefix: string): string {

@@ -1,15 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { terminate } from '../../scripts/childProcesses.js';
 import { PROJECT_ROOT, waitForListening } from '../../scripts/system.js';
+import { outdatedInBuild } from './buildOutputs.js';
 
-/**
- * How the tests run the `supergate` command: from the sources, through tsx. Once the
- * build exists this becomes `[join(PROJECT_ROOT, 'dist/gateway/src/cli.js')]`.
- */
-const SUPERGATE = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, join(PROJECT_ROOT, 'gateway/src/cli.ts')];
+/** How the tests run the `supergate` command: as the package's bin runs it, from the build (`npm test` builds first). */
+const SUPERGATE = ['--enable-source-maps', join(PROJECT_ROOT, 'dist/gateway/src/cli.js')];
+
+function assertBuilt(): void {
+  const outdated = outdatedInBuild();
+  if (outdated.length > 0) throw new Error(`dist/ is not a build of this checkout (${outdated.slice(0, 3).join(', ')} changed since): run npm run build first (npm test does)`);
+}
 
 export interface SupergateOptions {
   /** @default the repository root */
@@ -39,6 +40,7 @@ function environment(options: SupergateOptions): Record<string, string | undefin
 /** Runs `supergate <args>` to the end, as a shell would. */
 export function runSupergate(args: readonly string[], options: SupergateOptions = {}): Promise<SupergateResult> {
   return new Promise((resolve, reject) => {
+    assertBuilt();
     execFile(process.execPath, [...SUPERGATE, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: environment(options), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error !== null && typeof error.code !== 'number') reject(error);
       else resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
@@ -48,6 +50,7 @@ export function runSupergate(args: readonly string[], options: SupergateOptions 
 
 /** Starts `supergate <args>` and resolves once it listens; it stops with the test process if not before. */
 export async function startSupergate(args: readonly string[], options: SupergateOptions = {}): Promise<RunningSupergate> {
+  assertBuilt();
   // The IPC channel lets the gateway notice its launcher is gone, even after SIGKILL, and stop too.
   const child = spawn(process.execPath, [...SUPERGATE, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: environment(options), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const output: string[] = [];

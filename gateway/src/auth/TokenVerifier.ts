@@ -11,8 +11,11 @@ export type VerificationKeySource =
   | { kind: 'jwks'; url: string };
 
 export interface TokenVerifierOptions {
+  /** The key tokens are signed with: a shared secret, a PEM public key, or a JWKS URL. */
   keys: VerificationKeySource;
+  /** Required `iss` claim. @default undefined (not checked) */
   issuer?: string | undefined;
+  /** Required `aud` claim. @default undefined (not checked) */
   audience?: string | undefined;
   /** Seconds of clock skew tolerated on `exp` and `nbf`. @default 5 */
   clockToleranceSeconds?: number;

@@ -1,8 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { HttpError } from '../../../lib/http/HttpError.js';
-import type { GatewayConfig } from '../config.js';
-import { ErrorCode } from '../errors.js';
-import { InvalidTokenError, TokenVerifier } from './TokenVerifier.js';
+import { ErrorCode } from '../../../lib/errors.js';
+import { InvalidTokenError, TokenVerifier, type TokenVerifierOptions } from './TokenVerifier.js';
 import type { Viewer } from './Viewer.js';
 
 /**
@@ -10,14 +9,8 @@ import type { Viewer } from './Viewer.js';
  * anonymous caller; a header with a bad token is always refused with 401, never
  * downgraded to anonymous, so a client with an expired token finds out at once.
  */
-export function createAuthenticator(config: GatewayConfig): (req: IncomingMessage) => Promise<Viewer | null> {
-  const verifier = new TokenVerifier({
-    keys: config.jwtKeys,
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    requireExp: config.jwtRequireExp,
-    jwksCacheMaxAgeMs: config.jwksCacheMaxAgeMs,
-  });
+export function createAuthenticator(options: TokenVerifierOptions): (req: { readonly headers: IncomingHttpHeaders }) => Promise<Viewer | null> {
+  const verifier = new TokenVerifier(options);
   return async (req) => {
     const header = req.headers.authorization;
     if (header === undefined || header === '') return null;

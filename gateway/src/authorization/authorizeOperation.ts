@@ -12,8 +12,8 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { ErrorCode, GraphQLErrorWithCode } from '../../../lib/errors.js';
 import type { Viewer } from '../auth/Viewer.js';
-import { ErrorCode, GraphQLErrorWithCode } from '../errors.js';
 import { fragmentsOf, selectOperation } from '../operations/documentParts.js';
 import type { Requirement, SecurityRequirements } from './securityRequirements.js';
 

@@ -1,7 +1,12 @@
 import type { Keyv } from 'keyv';
+import { LRUCache } from 'lru-cache';
 import type { TagIndex } from './TagIndex.js';
 
 export type CacheScope = 'PUBLIC' | 'PRIVATE';
+
+/** How many decoded entries a process keeps for repeated hits, and their stored text's total length. */
+const DECODED_ENTRIES = 256;
+const DECODED_MAX_CHARACTERS = 32 * 1024 * 1024;
 
 /** An answer holding more entities than this is not cached: every one of them would have to be indexed for purges. */
 export const MAX_TAGS_PER_ANSWER = 1000;
@@ -47,6 +52,17 @@ export interface ResponseCacheOptions {
 export class ResponseCache {
   /** Tags a purge could not reach the store for; purged before this process reads the cache again. */
   private readonly pendingPurge = new Set<string>();
+  /**
+   * The last entries read, with the stored text they were decoded from: a hit
+   * whose text is unchanged reuses the decoded answer, so it is neither parsed
+   * nor (the same data object) serialised again. Whatever the store holds is
+   * still read on every lookup, so a purge on any replica is seen at once.
+   */
+  private readonly decoded = new LRUCache<string, { readonly raw: string; readonly stored: Stored }>({
+    max: DECODED_ENTRIES,
+    maxSize: DECODED_MAX_CHARACTERS,
+    sizeCalculation: ({ raw }) => Math.max(1, raw.length),
+  });
 
   constructor(private readonly options: ResponseCacheOptions) {}
 
@@ -101,8 +117,15 @@ export class ResponseCache {
   private async read(key: string): Promise<Stored | undefined> {
     const raw = await this.attempt(() => this.options.store.get(key));
     if (raw === undefined) return undefined;
+    const known = this.decoded.get(key);
+    if (known !== undefined && known.raw === raw) return known.stored;
     const decoded = decode(raw);
-    if (decoded === undefined) await this.attempt(() => this.options.store.delete(key));
+    if (decoded === undefined) {
+      this.decoded.delete(key);
+      await this.attempt(() => this.options.store.delete(key));
+    } else if (typeof raw === 'string') {
+      this.decoded.set(key, { raw, stored: decoded });
+    }
     return decoded;
   }
 

@@ -118,6 +118,19 @@ describe.each([
     expect(await cache.lookup(keysFor('fresh'))).toEqual(answer);
   });
 
+  it('decodes a repeated hit once, and a replaced or purged entry anew', async () => {
+    const cache = cacheWith(makeStores());
+    await cache.store(keysFor('a'), answer, ['Product:1'], (await cache.epoch())!);
+    const first = await cache.lookup(keysFor('a'));
+    const second = await cache.lookup(keysFor('a'));
+    expect(second?.data).toBe(first?.data);
+    const changed = { ...answer, data: { product: { name: 'Desk' } } };
+    await cache.store(keysFor('a'), changed, ['Product:1'], (await cache.epoch())!);
+    expect(await cache.lookup(keysFor('a'))).toEqual(changed);
+    await cache.purge(['Product:1']);
+    expect(await cache.lookup(keysFor('a'))).toBeUndefined();
+  });
+
   it('keeps a private answer from anyone but its owner', async () => {
     const cache = cacheWith(makeStores());
     const mine = { shared: 'op', personal: 'op:u1' };

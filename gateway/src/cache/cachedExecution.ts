@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
-import type { Viewer } from '../auth/Viewer.js';
-import type { CachePolicy, Execute, GatewayExecutionResult, GatewayRequestContext } from '../execution/executorTypes.js';
+import type { GatewayContext } from '../context.js';
+import type { CachePolicy, GatewayExecutionResult, GatewayRequestContext } from '../execution/executorTypes.js';
+import type { ExecuteOperation, SupergateOperation } from '../plugins/SupergatePlugin.js';
 import type { EntityTagger, TaggableOperation } from './entityTags.js';
 import { takeEntityTags } from './entityTags.js';
-import type { FetchEpoch } from './FetchEpoch.js';
 import type { CacheKeys, ResponseCache } from './ResponseCache.js';
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
@@ -22,12 +22,7 @@ const normalizedHashes = new WeakMap<DocumentNode, string>();
 const uncacheableDocuments = new WeakSet<DocumentNode>();
 
 /** What the cache needs of the request beyond Apollo's own context. */
-export interface CachingRequest {
-  readonly viewer: Viewer | null;
-  readonly forwardedHeaders: Readonly<Record<string, string>>;
-  readonly changedEntities: ReadonlySet<string>;
-  readonly fetchEpoch: FetchEpoch;
-}
+type CachingRequest = Pick<GatewayContext, 'viewer' | 'forwardedHeaders' | 'changedEntities' | 'fetchEpoch'>;
 
 /**
  * Runs an operation that passed the edge checks through the response cache:
@@ -35,22 +30,21 @@ export interface CachingRequest {
  * else executed with entity tags and stored if every subgraph said it may be;
  * a mutation purges every cached answer holding an entity it changed before
  * its own answer goes back. The cache never changes an answer: if the tagged
- * operation cannot be planned, the client's own runs, uncached.
+ * operation cannot be planned, the client's own runs, uncached. Every check
+ * of the operation has passed before it gets here, so a hit skips none.
  */
 export async function executeWithCache(
   caching: ResponseCaching,
   requestContext: GatewayRequestContext,
-  execute: Execute,
-  request: CachingRequest,
-  /** The rate-limit step; it runs alongside the cache read, and a refusal wins over any hit. */
-  spendBudgets: () => Promise<void>,
+  operation: SupergateOperation,
+  execute: ExecuteOperation,
 ): Promise<GatewayExecutionResult> {
   const { cache, tagger } = caching;
+  const request: CachingRequest = operation.context;
   const { viewer, changedEntities, fetchEpoch } = request;
   const headers = requestContext.response?.http?.headers;
   if (requestContext.operation.operation !== 'query') {
-    await spendBudgets();
-    const result = await execute(requestContext);
+    const result = await execute(requestContext, operation);
     // Purged even when the mutation failed in part: whatever it did change must not be served stale.
     if (changedEntities.size > 0) caching.onPurge?.(await cache.purge([...changedEntities]));
     caching.onLookup?.('bypass');
@@ -61,8 +55,8 @@ export async function executeWithCache(
   const keys = cacheKeys(requestContext, request);
   const policy = requestContext.overallCachePolicy as CachePolicy;
   const refresh = /\bno-cache\b/i.test(requestContext.request.http?.headers.get('cache-control') ?? '');
-  // One round trip for all three when the store is Redis: the budgets, the read, and the epoch a miss needs.
-  const [, cached, epoch] = await Promise.all([spendBudgets(), refresh ? undefined : cache.lookup(keys), cache.epoch()]);
+  // One round trip for both when the store is Redis: the read, and the epoch a miss needs.
+  const [cached, epoch] = await Promise.all([refresh ? undefined : cache.lookup(keys), cache.epoch()]);
   if (cached !== undefined) {
     const age = Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000));
     policy.restrict({ maxAge: Math.max(0, cached.maxAge - age), scope: cached.scope });
@@ -75,7 +69,7 @@ export async function executeWithCache(
   fetchEpoch.note(epoch);
   const document = requestContext.document;
   const taggable = uncacheableDocuments.has(document) ? undefined : tagger.taggable(document, requestContext.schema);
-  const { result, tags } = await executeTagged(requestContext, execute, taggable);
+  const { result, tags } = await executeTagged(requestContext, operation, execute, taggable);
   const cacheable = policy.policyIfCacheable();
   const storable = cacheable !== null && result.errors === undefined && result.data != null && !(cacheable.scope === 'PRIVATE' && viewer === null);
   if (!storable) uncacheableDocuments.add(document);
@@ -93,16 +87,17 @@ export async function executeWithCache(
 /** Runs the tagged operation when there is one, and the client's own when there is none or it cannot be planned. */
 async function executeTagged(
   requestContext: GatewayRequestContext,
-  execute: Execute,
+  operation: SupergateOperation,
+  execute: ExecuteOperation,
   taggable: TaggableOperation | null | undefined,
 ): Promise<{ result: GatewayExecutionResult; tags: Set<string> | undefined }> {
-  if (taggable === null || taggable === undefined) return { result: await execute(requestContext), tags: undefined };
+  if (taggable === null || taggable === undefined) return { result: await execute(requestContext, operation), tags: undefined };
   let result: GatewayExecutionResult;
   try {
-    result = await execute({ ...requestContext, document: taggable.document, queryHash: taggable.queryHash });
+    result = await execute({ ...requestContext, document: taggable.document, queryHash: taggable.queryHash }, operation);
   } catch {
     // Planning threw before any subgraph was called: the added selections do not fit this graph.
-    return { result: await execute(requestContext), tags: undefined };
+    return { result: await execute(requestContext, operation), tags: undefined };
   }
   return { result, tags: takeEntityTags(result.data) };
 }

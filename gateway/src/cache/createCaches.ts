@@ -1,18 +1,14 @@
-import type { GatewayConfig } from '../config.js';
 import type { RedisClient } from '../redis/RedisConnection.js';
 import type { ResponseCaching } from './cachedExecution.js';
 import { createKeyv } from './createKeyv.js';
 import { EntityTagger } from './entityTags.js';
 import { KeyvKeyValueCache } from './KeyvKeyValueCache.js';
+import type { MemoryStoreOptions } from './MemoryStore.js';
 import { ResponseCache } from './ResponseCache.js';
 import { MemoryTagIndex, RedisTagIndex } from './TagIndex.js';
 
-export interface GatewayCaches {
-  /** Undefined when `RESPONSE_CACHE=off`. */
-  readonly responses: ResponseCaching | undefined;
-  /** Automatic persisted queries, shared by every replica through Redis. */
-  readonly persistedQueries: KeyvKeyValueCache;
-}
+/** How much an in-memory store may hold, when there is no Redis. */
+export type MemoryBounds = Pick<MemoryStoreOptions, 'maxEntries' | 'maxBytes'>;
 
 export interface CacheHooks {
   readonly onError: (error: unknown) => void;
@@ -20,11 +16,13 @@ export interface CacheHooks {
   readonly onPurge?: ResponseCaching['onPurge'];
 }
 
-/** The response cache and the persisted-query store, in Redis when there is one, else in bounded memory. */
-export function createCaches(config: GatewayConfig, entityKeys: ReadonlyMap<string, readonly string[]>, redis: RedisClient | undefined, hooks: CacheHooks): GatewayCaches {
-  const bounds = { maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes };
-  const persistedQueries = new KeyvKeyValueCache(createKeyv('supergate:apq', redis, bounds), hooks.onError);
-  if (!config.responseCache) return { responses: undefined, persistedQueries };
+/** Automatic persisted queries, shared by every replica through Redis when there is one, else in bounded memory. */
+export function createPersistedQueries(redis: RedisClient | undefined, bounds: MemoryBounds, onError: (error: unknown) => void): KeyvKeyValueCache {
+  return new KeyvKeyValueCache(createKeyv('supergate:apq', redis, bounds), onError);
+}
+
+/** The response cache, in Redis when there is one, else in bounded memory; it tags by no entity keys until told a supergraph's. */
+export function createResponseCaching(redis: RedisClient | undefined, bounds: MemoryBounds, hooks: CacheHooks): ResponseCaching {
   const tags = redis === undefined ? new MemoryTagIndex() : new RedisTagIndex(redis);
   const cache = new ResponseCache({
     // Redis expires tag sets with their entries; in memory, the store tells the index what it drops.
@@ -32,8 +30,5 @@ export function createCaches(config: GatewayConfig, entityKeys: ReadonlyMap<stri
     tags,
     onError: hooks.onError,
   });
-  return {
-    responses: { cache, tagger: new EntityTagger(entityKeys), onLookup: hooks.onLookup, onPurge: hooks.onPurge },
-    persistedQueries,
-  };
+  return { cache, tagger: new EntityTagger(new Map()), onLookup: hooks.onLookup, onPurge: hooks.onPurge };
 }

@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../../../lib/errors.js';
 import { HttpError } from '../../../lib/http/HttpError.js';
 import { sendJson } from '../../../lib/http/graphqlRequestListener.js';
 import { readJsonBody } from '../../../lib/http/readJsonBody.js';
 import type { Viewer } from '../auth/Viewer.js';
-import { ErrorCode } from '../errors.js';
 import type { ResponseCaching } from './cachedExecution.js';
 
 const MAX_TAGS = 1000;
 
 export interface InvalidationRouteOptions {
   readonly authenticate: (req: IncomingMessage) => Promise<Viewer | null>;
-  readonly caching: ResponseCaching | undefined;
+  readonly caching: ResponseCaching;
   readonly maxBodyBytes: number;
 }
 
@@ -25,8 +25,8 @@ export function invalidationRoute(options: InvalidationRouteOptions): (req: Inco
     if (viewer === null) throw new HttpError(401, ErrorCode.Unauthenticated, 'Cache invalidation needs a bearer token with scope admin.', { 'www-authenticate': 'Bearer' });
     if (!viewer.scopes.has('admin')) throw new HttpError(403, ErrorCode.Forbidden, 'Cache invalidation needs scope admin.');
     const tags = parseTags(await readJsonBody(req, options.maxBodyBytes));
-    const purged = options.caching === undefined ? 0 : await options.caching.cache.purge(tags);
-    options.caching?.onPurge?.(purged);
+    const purged = await options.caching.cache.purge(tags);
+    options.caching.onPurge?.(purged);
     sendJson(res, 200, { purged });
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Viewer } from '../auth/Viewer.js';
-import { InflightQueries } from '../resilience/InflightQueries.js';
+import type { GatewayContext } from '../context.js';
+import { InflightQueries } from './InflightQueries.js';
 import type { CachePolicy, GatewayExecutionResult as ExecutionResult, GatewayRequestContext as RequestContext } from './executorTypes.js';
 
 
@@ -10,28 +10,20 @@ const SHARED_HEADERS = ['x-cache', 'age'];
 /**
  * Identical queries in flight at once (same operation after authorization,
  * variables, caller, scopes and forwarded headers) share one execution: the
- * first runs it, the others wait for its answer. Each request has already
- * passed its own limits and authorization, and spends its own budgets, before
- * it joins. Mutations and subscriptions are never shared.
+ * first runs it, the others wait for its answer. Each request has passed its
+ * own limits and authorization, and spent its own budgets, before it gets
+ * here. Mutations and subscriptions are never shared.
  */
 export class SharedOperations {
   private readonly inflight = new InflightQueries<ExecutionResult, RequestContext>();
 
   constructor(private readonly onShared: () => void = () => {}) {}
 
-  async run(
-    requestContext: RequestContext,
-    caller: { readonly viewer: Viewer | null; readonly forwardedHeaders: Readonly<Record<string, string>> },
-    /** Runs the operation, spending the request's budgets first. */
-    execute: () => Promise<ExecutionResult>,
-    /** Spends the request's budgets without running anything, for a request that joins. */
-    spendBudgets: () => Promise<void>,
-  ): Promise<ExecutionResult> {
+  async run(requestContext: RequestContext, caller: Caller, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
     if (requestContext.operation.operation !== 'query') return execute();
     const key = sharingKey(requestContext, caller);
     const { result, shared, startedWith } = this.inflight.run(key, execute, requestContext);
     if (!shared || startedWith === undefined) return result;
-    await spendBudgets();
     const answer = await result;
     this.onShared();
     carryOver(startedWith, requestContext);
@@ -39,7 +31,10 @@ export class SharedOperations {
   }
 }
 
-function sharingKey(requestContext: RequestContext, { viewer, forwardedHeaders }: { viewer: Viewer | null; forwardedHeaders: Readonly<Record<string, string>> }): string {
+/** Who asks: answers are shared only among requests of one caller's rights and forwarded headers. */
+type Caller = Pick<GatewayContext, 'viewer' | 'forwardedHeaders'>;
+
+function sharingKey(requestContext: RequestContext, { viewer, forwardedHeaders }: Caller): string {
   const headers = Object.entries(forwardedHeaders).sort(([a], [b]) => (a < b ? -1 : 1));
   const who = viewer === null ? null : [viewer.sub, [...viewer.scopes].sort()];
   const text = JSON.stringify([requestContext.queryHash, requestContext.operationName ?? null, requestContext.request.variables ?? {}, who, headers]);

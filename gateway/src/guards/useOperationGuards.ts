@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { BREAK, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { ErrorCode, GraphQLErrorWithCode } from '../../../lib/errors.js';
 import type { GatewayContext } from '../context.js';
-import { ErrorCode, GraphQLErrorWithCode } from '../errors.js';
 import { containsNul, NUL_MESSAGE } from './containsNul.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '../../../lib/errors.js';
 import { HttpError } from '../../../lib/http/HttpError.js';
-import { ErrorCode } from '../errors.js';
 
 /** A person opening the endpoint in a browser rather than a client sending an operation. */
 export function isBrowserVisit(req: IncomingMessage, graphqlPath = '/graphql'): boolean {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { ErrorCode } from '../../../lib/errors.js';
 import { HttpError } from '../../../lib/http/HttpError.js';
-import { ErrorCode } from '../errors.js';
 
 /**
  * Refuses a malformed automatic persisted query with HTTP 400 and a code of its

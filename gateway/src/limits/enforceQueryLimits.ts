@@ -1,6 +1,9 @@
+import { ErrorCode, GraphQLErrorWithCode } from '../../../lib/errors.js';
 import type { QueryLimits } from '../config.js';
-import { ErrorCode, GraphQLErrorWithCode } from '../errors.js';
 import type { OperationMeasure } from './measureOperation.js';
+
+/** The limits checked on a validated operation; `tokens` is checked while parsing. */
+export type MeasuredQueryLimits = Omit<QueryLimits, 'tokens'>;
 
 /** What `extensions.limit` names: every limit, in the order they are checked. */
 export type QueryLimitName = 'tokens' | Exclude<keyof OperationMeasure, 'nesting'>;
@@ -26,7 +29,7 @@ const LABELS: Readonly<Record<QueryLimitName, string>> = {
 const MEASURED_LIMITS = ['directives', 'selections', 'depth', 'aliases', 'rootFields', 'cost'] as const;
 
 /** Refuses an operation over any limit with HTTP 400 and `QUERY_TOO_COMPLEX`, naming the limit. */
-export function enforceQueryLimits(measure: OperationMeasure, limits: QueryLimits): void {
+export function enforceQueryLimits(measure: OperationMeasure, limits: MeasuredQueryLimits): void {
   for (const limit of MEASURED_LIMITS) {
     if (limit === 'depth' && measure.nesting > limits.depth * NESTING_PER_DEPTH) throw tooDeeplyNested(measure.nesting, limits.depth * NESTING_PER_DEPTH);
     if (measure[limit] > limits[limit]) throw queryTooComplex(limit, measure[limit], limits[limit]);

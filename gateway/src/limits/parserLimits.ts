@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode } from '../../../lib/errors.js';
 import { NESTING_PER_DEPTH, queryTooComplex, tooDeeplyNested } from './enforceQueryLimits.js';
 
 /** graphql-js's words (typo included) when `parse` stops at `maxTokens`. */
@@ -14,7 +14,7 @@ const STACK_EXHAUSTED_MESSAGE = /Maximum call stack size exceeded/;
  * query limit instead, like every other limit.
  */
 export function asParserLimitError(formatted: GraphQLFormattedError, maxDepth: number): GraphQLFormattedError {
-  if (formatted.extensions?.['code'] !== 'GRAPHQL_PARSE_FAILED') return formatted;
+  if (formatted.extensions?.['code'] !== ErrorCode.GraphQLParseFailed) return formatted;
   const maxTokens = TOKEN_LIMIT_MESSAGE.exec(formatted.message)?.[1];
   if (maxTokens !== undefined) return refusal(queryTooComplex('tokens', undefined, Number(maxTokens)).message, 'tokens', Number(maxTokens));
   if (!STACK_EXHAUSTED_MESSAGE.test(formatted.message)) return formatted;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../lib/errors.js';
 import { HttpError } from '../../../lib/http/HttpError.js';
 import { sendGraphQLError } from '../../../lib/http/graphqlRequestListener.js';
 import { createLogger } from '../../../lib/logger.js';
@@ -89,7 +90,7 @@ describe('request observer', () => {
     const lines = await withObservedServer(
       async (req, _res, observer) => {
         await observer.observeContext(async () => {
-          throw new HttpError(429, 'RATE_LIMITED', 'Too many requests');
+          throw new HttpError(429, ErrorCode.RateLimited, 'Too many requests');
         })(req);
       },
       async (url, metrics) => {

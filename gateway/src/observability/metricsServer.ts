@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ErrorCode } from '../../../lib/errors.js';
 import { createLimitedServer, type ClientConnectionLimits } from '../../../lib/http/clientConnectionLimits.js';
 import { sendJson } from '../../../lib/http/graphqlRequestListener.js';
-import { ErrorCode } from '../errors.js';
 
 /** Answers a Prometheus scrape. */
 export type MetricsRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

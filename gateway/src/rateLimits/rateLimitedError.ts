@@ -1,4 +1,4 @@
-import { ErrorCode, GraphQLErrorWithCode } from '../errors.js';
+import { ErrorCode, GraphQLErrorWithCode } from '../../../lib/errors.js';
 import type { RateLimitRejection } from './EdgeRateLimiter.js';
 
 /** What a client sees when a budget runs out: the budget, its size, and when to retry. */

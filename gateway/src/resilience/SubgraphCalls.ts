@@ -1,12 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RemoteGraphQLDataSource } from '@apollo/gateway';
-import { Agent, fetch } from 'undici';
+import { Agent, fetch, type Response } from 'undici';
 import type { SubgraphCallSettings } from '../config.js';
 import { CallDeadline } from './CallDeadline.js';
 import { CircuitBreaker, type CircuitState } from './CircuitBreaker.js';
 import { retryDelayMs } from './retryPolicy.js';
 
-export type SubgraphFetcher = RemoteGraphQLDataSource['fetcher'];
+/** What one request to a subgraph is sent with. */
+export interface SubgraphRequestInit {
+  readonly method: 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Sends one request to a subgraph over the shared pool, under the deadline of the call it belongs to. */
+export type SubgraphFetcher = (url: string, init: SubgraphRequestInit) => Promise<Response>;
 
 /** What one subgraph's data source calls through. */
 export interface SubgraphCallPolicy {

@@ -1,7 +1,10 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 
-/** Stable `extensions.code` values clients can branch on. */
+/**
+ * Every `extensions.code` the gateway, the subgraphs and the HTTP layer they share put on the wire.
+ * The values are a public contract clients branch on: add codes, never change one.
+ */
 export enum ErrorCode {
   BadRequest = 'BAD_REQUEST',
   BadUserInput = 'BAD_USER_INPUT',
@@ -25,6 +28,18 @@ export enum ErrorCode {
   PersistedQueryNotSupported = 'PERSISTED_QUERY_NOT_SUPPORTED',
   /** A subgraph could not reach a service it depends on (orders without inventory); retry later. */
   UpstreamFailed = 'UPSTREAM_FAILED',
+  /** An idempotency key sent again with a different request than the one it was first used for. */
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  /** An order asked for more of a product than is in stock; nothing was reserved. */
+  OutOfStock = 'OUT_OF_STOCK',
+  /** A stock reservation was released; its id never reserves again. Told to the orders service only. */
+  ReservationReleased = 'RESERVATION_RELEASED',
+  /** Set by Apollo Server for a document that does not parse; named here so code can recognise it. */
+  GraphQLParseFailed = 'GRAPHQL_PARSE_FAILED',
+  /** Set by Apollo Server for a document the schema does not validate. */
+  GraphQLValidationFailed = 'GRAPHQL_VALIDATION_FAILED',
+  /** Set by Apollo Server for an automatic persisted query's hash it does not hold yet; the client sends the query. */
+  PersistedQueryNotFound = 'PERSISTED_QUERY_NOT_FOUND',
 }
 
 /** A GraphQL error with a stable code and, when it changes the HTTP answer, a status. */
