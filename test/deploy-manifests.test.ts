@@ -240,7 +240,8 @@ function variablesReadIn(path: string): RegExp[] {
 
 /** Variables the top-level README's configuration table lists for `user` (or for all). */
 function variablesInReadme(user: RegExp): RegExp[] {
-  return [...source('README.md').matchAll(/^\|\s*`([A-Z<][A-Z0-9_<>]*)`\s*\|([^|]*)\|/gm)]
+  // The configuration table's columns: variable, config file key, used by, default, meaning.
+  return [...source('README.md').matchAll(/^\|\s*`([A-Z<][A-Z0-9_<>]*)`\s*\|[^|]*\|([^|]*)\|/gm)]
     .filter((match) => user.test(match[2] ?? '') || /\ball\b/.test(match[2] ?? ''))
     .map((match) => variablePattern(match[1] ?? ''));
 }

@@ -52,7 +52,7 @@ async function loadSettings(path: string, label: string): Promise<unknown> {
   if (MODULE_EXTENSIONS.has(extension)) {
     exports = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } else if (TYPESCRIPT_EXTENSIONS.has(extension)) {
-    const { tsImport } = await import('tsx/esm/api');
+    const { tsImport } = await importTsx(label);
     exports = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
   } else {
     throw new Error(`${label}: a config file is .json, .mjs, .js or .ts (TypeScript is loaded with tsx); rename it or convert it to one of those`);
@@ -60,6 +60,16 @@ async function loadSettings(path: string, label: string): Promise<unknown> {
   const settings = defaultExport(exports);
   if (settings === undefined) throw new Error(`${label} has no default export; export the settings object, or a function returning it, as default`);
   return typeof settings === 'function' ? await (settings as () => unknown)() : settings;
+}
+
+/** tsx is the project's own development dependency, not Supergate's: found where the project installed it. */
+async function importTsx(label: string): Promise<typeof import('tsx/esm/api')> {
+  try {
+    return await import('tsx/esm/api');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(`${label} is TypeScript, which Supergate loads with tsx, and tsx is not installed: \`npm install --save-dev tsx\`, or write the settings in supergate.config.mjs`);
+  }
 }
 
 /** A module's default export; a `.ts` or `.js` file outside an ESM package loads as CommonJS, whose `export default` sits one level down. */
