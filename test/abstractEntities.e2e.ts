@@ -8,7 +8,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGatewayConfig } from '../gateway/src/config.js';
-import { startGateway, type RunningGateway } from '../gateway/src/startGateway.js';
+import { createSupergate, type Supergate } from '../gateway/src/supergate.js';
 import { createLogger } from '../lib/logger.js';
 import { postGraphQL } from './support/http.js';
 
@@ -61,7 +61,8 @@ const store = {
  */
 describe('the response cache over interfaces, interface objects and their entities', () => {
   const servers: ApolloServer[] = [];
-  let gateway: RunningGateway;
+  let gateway: Supergate;
+  let gatewayUrl: string;
   let folder: string;
 
   beforeAll(async () => {
@@ -77,7 +78,8 @@ describe('the response cache over interfaces, interface objects and their entiti
     folder = mkdtempSync(join(tmpdir(), 'supergate-abstract-'));
     writeFileSync(join(folder, 'supergraph.graphql'), composed.supergraphSdl);
     const config = readGatewayConfig({ NODE_ENV: 'test', PORT: '0', METRICS_PORT: '0', SUPERGRAPH_PATH: join(folder, 'supergraph.graphql'), RESPONSE_CACHE: 'on' });
-    gateway = await startGateway(config, { logger: createLogger('gateway', 'silent') });
+    gateway = createSupergate({ config, logger: createLogger('gateway', 'silent') });
+    gatewayUrl = await gateway.listen();
   });
 
   afterAll(async () => {
@@ -87,10 +89,10 @@ describe('the response cache over interfaces, interface objects and their entiti
   });
 
   it('answers a keyed interface that the other subgraph knows as an @interfaceObject, and caches it', async () => {
-    const first = await postGraphQL(gateway.url, '{ pinned { id text } }');
+    const first = await postGraphQL(gatewayUrl, '{ pinned { id text } }');
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ data: { pinned: { id: 'n1', text: 'Closed on Sunday' } } });
-    const again = await postGraphQL(gateway.url, '{ pinned { id text } }');
+    const again = await postGraphQL(gatewayUrl, '{ pinned { id text } }');
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('x-cache')).toBe('HIT');
   });
@@ -100,7 +102,7 @@ describe('the response cache over interfaces, interface objects and their entiti
     // cached; what matters here is that the answer is the one the client asked for, every time.
     for (const text of ['{ featured { id ... on Lamp { watts } } }', '{ featured { id } }']) {
       const answers = [];
-      for (let i = 0; i < 3; i += 1) answers.push(await postGraphQL(gateway.url, text));
+      for (let i = 0; i < 3; i += 1) answers.push(await postGraphQL(gatewayUrl, text));
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
       expect(answers.map((answer) => answer.body)).toEqual(Array(3).fill({ data: { featured: text.includes('watts') ? { id: 'i1', watts: 40 } : { id: 'i1' } } }));
     }
@@ -108,8 +110,8 @@ describe('the response cache over interfaces, interface objects and their entiti
 
   it('runs a client operation that uses the reserved aliases itself, unchanged and uncached', async () => {
     const text = '{ pinned { _supergateTypename: text } }';
-    const first = await postGraphQL(gateway.url, text);
+    const first = await postGraphQL(gatewayUrl, text);
     expect(first.body).toEqual({ data: { pinned: { _supergateTypename: 'Closed on Sunday' } } });
-    expect((await postGraphQL(gateway.url, text)).headers.get('x-cache')).toBe('MISS');
+    expect((await postGraphQL(gatewayUrl, text)).headers.get('x-cache')).toBe('MISS');
   });
 });

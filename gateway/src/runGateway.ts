@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { loadGatewayConfig, type GatewayConfigSources } from './config.js';
 import { superviseWorkers } from './resilience/superviseWorkers.js';
-import { startGateway } from './startGateway.js';
+import { createSupergate } from './supergate.js';
 
 export interface RunGatewayOptions {
   /** Appended to the warning about the development JWT secret: how to get a token. @default '' */
@@ -34,10 +34,11 @@ async function serve(sources: GatewayConfigSources, options: RunGatewayOptions):
     superviseWorkers({ workers: config.workers, shutdownGraceMs: config.shutdownGraceMs, log: (level, message) => console[level](`[gateway] ${message}`) });
     return;
   }
-  const gateway = await startGateway(config);
+  const gateway = createSupergate({ config });
+  const url = await gateway.listen();
   // Printed before the listening line, which launchers wait for.
   console.log(`[gateway] serving metrics at ${gateway.metricsUrl}`);
-  console.log(`[gateway] listening on ${gateway.url}${config.production ? '' : ' (development mode)'}`);
+  console.log(`[gateway] listening on ${url}${config.production ? '' : ' (development mode)'}`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
