@@ -85,7 +85,8 @@ describe('in development, a changed subgraph SDL is recomposed and served', () =
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('restarts the subgraph, recomposes, and the gateway answers the new field; a change that does not compose changes nothing', async () => {
+  // Starts every service of a fresh copy inside the test, which takes a while on a busy machine.
+  it('restarts the subgraph, recomposes, and the gateway answers the new field; a change that does not compose changes nothing', { timeout: 180_000 }, async () => {
     const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
     const { startSystem: startCopy } = await load<{ startSystem: typeof startSystemFunction }>('scripts/system.ts');
     const { reloadOnSchemaChange } = await load<{ reloadOnSchemaChange: typeof reloadFunction }>('scripts/reloadOnSchemaChange.ts');
