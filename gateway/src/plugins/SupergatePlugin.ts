@@ -32,7 +32,7 @@ export interface SupergatePlugin {
   onRequest?(request: SupergateRequest): void | Promise<void>;
   /** After validation, before planning: refuse, or run another document with `operation.replaceDocument`. */
   onOperation?(operation: SupergateOperation): void | Promise<void>;
-  /** Called once per loaded supergraph, not per request: returns what runs the operation in place of `next`. */
+  /** Called once, as the gateway starts (not per request or reload): returns what runs the operation in place of `next`. */
   wrapExecute?(next: ExecuteOperation): ExecuteOperation;
   /** Before an operation's answer is sent (refusals of operation hooks included): set response headers. */
   onResponse?(response: SupergateResponse): void;
