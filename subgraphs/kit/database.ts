@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { sqlStatements } from './metrics.js';
@@ -49,33 +51,56 @@ interface StatementCounter {
 
 /**
  * A freshly initialised, empty PGlite cluster. Running initdb costs about two seconds of
- * CPU per service; starting from this snapshot costs a fraction of that.
+ * CPU per service; starting from a snapshot of its result costs a fraction of that.
  */
 async function createPGlite(): Promise<PGlite> {
+  const snapshot = await (initdbSnapshot ??= readOrWriteInitdbSnapshot());
+  if (snapshot === undefined) return PGlite.create();
+  return PGlite.create({ loadDataDir: new Blob([snapshot], { type: 'application/x-tar' }) });
+}
+
+/** The uncompressed tarball every embedded database in this process starts from. */
+let initdbSnapshot: Promise<Uint8Array | undefined> | undefined;
+
+async function readOrWriteInitdbSnapshot(): Promise<Uint8Array | undefined> {
   const nodeModules = nodeModulesHolding('@electric-sql/pglite');
-  if (nodeModules === undefined) return PGlite.create();
+  if (nodeModules === undefined) return undefined;
   // Keyed by PGlite's version: a data directory only loads into the build that wrote it.
   const { version } = JSON.parse(await readFile(join(nodeModules, '@electric-sql', 'pglite', 'package.json'), 'utf8').catch(() => '{}')) as { version?: string };
-  const initdbSnapshot = join(nodeModules, '.cache', 'supergate', `pglite-${version ?? 'unknown'}-initdb.tar.gz`);
-  const snapshot = await readFile(initdbSnapshot).catch(() => undefined);
-  if (snapshot !== undefined) {
+  return initdbSnapshotAt(join(nodeModules, '.cache', 'supergate', `pglite-${version ?? 'unknown'}-initdb.tar.gz`));
+}
+
+/**
+ * Reads the gzipped snapshot at `path`, or runs initdb once and keeps its result there.
+ * The file is unpacked here rather than by PGlite, whose gzip stream reports a corrupt file as an
+ * unhandled rejection instead of a rejected `create`; a corrupt or truncated file fails gunzip's
+ * checksum and is replaced.
+ */
+export async function initdbSnapshotAt(path: string): Promise<Uint8Array> {
+  const stored = await readFile(path).catch(() => undefined);
+  if (stored !== undefined) {
     try {
-      return await PGlite.create({ loadDataDir: new Blob([snapshot]) });
+      return gunzipSync(stored);
     } catch {
-      // An unreadable snapshot (another PGlite version wrote it) is replaced below.
+      // Replaced below.
     }
   }
   const db = await PGlite.create();
   try {
-    const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-    await mkdir(dirname(initdbSnapshot), { recursive: true });
-    const temporary = `${initdbSnapshot}.${process.pid}`;
-    await writeFile(temporary, dump);
-    await rename(temporary, initdbSnapshot);
-  } catch {
-    // Without a writable cache every start simply runs initdb.
+    const tarball = new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      // Several processes may write at once; each writes a file of its own and renames it into place whole.
+      const temporary = `${path}.${process.pid}.${randomUUID()}`;
+      await writeFile(temporary, gzipSync(tarball));
+      await rename(temporary, path);
+    } catch {
+      // Without a writable cache each process runs initdb once.
+    }
+    return tarball;
+  } finally {
+    await db.close();
   }
-  return db;
 }
 
 /** The node_modules folder Node loads `name` from (found as Node finds it, so from sources and from dist/ alike). */
