@@ -5,8 +5,8 @@ import type { TagIndex } from './TagIndex.js';
 export type CacheScope = 'PUBLIC' | 'PRIVATE';
 
 /** How many decoded entries a process keeps for repeated hits, and their stored text's total length. */
-const DECODED_ENTRIES = 256;
-const DECODED_MAX_CHARACTERS = 32 * 1024 * 1024;
+export const DECODED_ENTRIES = 256;
+export const DECODED_MAX_CHARACTERS = 32 * 1024 * 1024;
 
 /** An answer holding more entities than this is not cached: every one of them would have to be indexed for purges. */
 export const MAX_TAGS_PER_ANSWER = 1000;

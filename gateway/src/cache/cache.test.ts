@@ -9,7 +9,7 @@ import type { RedisClient } from '../redis/RedisConnection.js';
 import { readEntityKeys } from './entityKeys.js';
 import { EntityTagger, takeEntityTags } from './entityTags.js';
 import { createKeyv } from './createKeyv.js';
-import { MAX_TAGS_PER_ANSWER, ResponseCache } from './ResponseCache.js';
+import { DECODED_ENTRIES, DECODED_MAX_CHARACTERS, MAX_TAGS_PER_ANSWER, ResponseCache } from './ResponseCache.js';
 import { MemoryTagIndex, RedisTagIndex, type TagIndex } from './TagIndex.js';
 
 const schema = buildSchema(`
@@ -138,6 +138,39 @@ describe.each([
     expect(await cache.lookup(mine)).toMatchObject({ scope: 'PRIVATE' });
     expect(await cache.lookup({ shared: 'op', personal: 'op:u2' })).toBeUndefined();
     expect(await cache.lookup({ shared: 'op', personal: undefined })).toBeUndefined();
+  });
+});
+
+describe('the decoded answers a process keeps for repeated hits', () => {
+  const roomyStores = (): Stores => {
+    const tags = new MemoryTagIndex();
+    return { store: createKeyv('supergate-test', undefined, { maxEntries: 2 * DECODED_ENTRIES, maxBytes: 4 * DECODED_MAX_CHARACTERS, onRemove: (key) => tags.forget(key) }), tags };
+  };
+  const keysFor = (name: string) => ({ shared: name, personal: undefined });
+
+  it(`are at most ${DECODED_ENTRIES}: the least recently read is decoded anew`, async () => {
+    const cache = new ResponseCache({ ...roomyStores(), onError: (error) => { throw error; } });
+    const epoch = (await cache.epoch())!;
+    const answer = (i: number) => ({ data: { product: { name: `Lamp ${i}` } }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const });
+    const first: unknown[] = [];
+    for (let i = 0; i <= DECODED_ENTRIES; i += 1) {
+      await cache.store(keysFor(`op${i}`), answer(i), [`Product:${i}`], epoch);
+      first.push((await cache.lookup(keysFor(`op${i}`)))?.data);
+    }
+    const again = await cache.lookup(keysFor('op0'));
+    expect(again?.data).toEqual(first[0]);
+    expect(again?.data).not.toBe(first[0]);
+    expect((await cache.lookup(keysFor(`op${DECODED_ENTRIES}`)))?.data).toBe(first[DECODED_ENTRIES]);
+  });
+
+  it(`hold at most ${DECODED_MAX_CHARACTERS} characters of stored text: a bigger answer is decoded on every hit`, async () => {
+    const cache = new ResponseCache({ ...roomyStores(), onError: (error) => { throw error; } });
+    const big = { data: { blob: 'x'.repeat(DECODED_MAX_CHARACTERS) }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
+    await cache.store(keysFor('big'), big, ['Blob:1'], (await cache.epoch())!);
+    const first = await cache.lookup(keysFor('big'));
+    const second = await cache.lookup(keysFor('big'));
+    expect(second?.data).toEqual(first?.data);
+    expect(second?.data).not.toBe(first?.data);
   });
 });
 
