@@ -90,7 +90,10 @@ function remember<T>(entries: Map<string, T>, key: string, compute: () => T): T 
   if (known !== undefined) return known;
   const value = compute();
   if (key.length > MAX_KEY_LENGTH) return value;
-  if (entries.size >= MAX_ENTRIES_PER_DOCUMENT) entries.delete(entries.keys().next().value as string);
+  if (entries.size >= MAX_ENTRIES_PER_DOCUMENT) {
+    const [oldest] = entries.keys();
+    if (oldest !== undefined) entries.delete(oldest);
+  }
   entries.set(key, value);
   return value;
 }

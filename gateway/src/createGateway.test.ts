@@ -15,17 +15,18 @@ const MiB = 1024 * 1024;
 const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
 
 describe("the gateway's parsed-document and query-plan caches", () => {
-  let subgraph: Server;
-  let built: Gateway;
+  let subgraph: Server | undefined;
+  let built: Gateway | undefined;
 
   beforeAll(async () => {
     // Every subgraph answers "no such product", so each operation plans, fetches and completes.
-    subgraph = createServer((_req, res) => {
+    const noSuchProduct = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ data: { product: null } }));
     });
-    await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    subgraph = noSuchProduct;
+    await new Promise<void>((resolve) => noSuchProduct.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(noSuchProduct.address() as AddressInfo).port}/graphql`;
     const config = readGatewayConfig({
       DOCUMENT_CACHE_MAX_BYTES: String(MiB),
       QUERY_PLAN_CACHE_MAX_BYTES: String(MiB),
@@ -49,15 +50,15 @@ describe("the gateway's parsed-document and query-plan caches", () => {
     const context: GatewayContext = { viewer: null, caller: 'ip:test', requestId: 'test', forwardedHeaders: {}, changedEntities: new Set(), fetchEpoch: new FetchEpoch() };
     // About 10 kB each as a parsed document and as a plan: 300 of them are three times either bound.
     for (let n = 0; n < 300; n += 1) {
-      const response = await built.server.executeOperation({ query: `query Product${n} { product(upc: "${n}${'0'.repeat(10_000)}") { name } }` }, { contextValue: context });
+      const response = await built!.server.executeOperation({ query: `query Product${n} { product(upc: "${n}${'0'.repeat(10_000)}") { name } }` }, { contextValue: context });
       expect(response.body.kind === 'single' && response.body.singleResult.errors).toBeUndefined();
-      expect(built.documents.bytes).toBeLessThanOrEqual(MiB);
-      expect(built.queryPlans.bytes).toBeLessThanOrEqual(MiB);
+      expect(built!.documents.bytes).toBeLessThanOrEqual(MiB);
+      expect(built!.queryPlans.bytes).toBeLessThanOrEqual(MiB);
     }
     // Both caches are the ones Apollo fills: full, and holding only the latest operations.
-    expect(built.documents.bytes).toBeGreaterThan(MiB / 2);
-    expect(built.queryPlans.bytes).toBeGreaterThan(MiB / 2);
-    expect(built.documents.size).toBeLessThan(150);
+    expect(built!.documents.bytes).toBeGreaterThan(MiB / 2);
+    expect(built!.queryPlans.bytes).toBeGreaterThan(MiB / 2);
+    expect(built!.documents.size).toBeLessThan(150);
     // 300 operations planned and run through a real gateway take longer than the default 5 s on a busy 2-core machine.
   }, 60_000);
 });

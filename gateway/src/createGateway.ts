@@ -111,7 +111,7 @@ export function createGateway(config: GatewayConfig, pipeline: EdgePipeline, obs
     gateway: wrapped,
     introspection: !config.production,
     // Counted while parsing, so a huge document is refused before it is ever built.
-    parseOptions: { maxTokens: config.queryLimits.tokens },
+    parseOptions: { maxLexicalTokens: config.queryLimits.tokens },
     csrfPrevention: true,
     // Registered on one replica, found on all: the store is the shared Redis.
     persistedQueries: { cache: persistedQueries, ttl: 24 * 60 * 60 },

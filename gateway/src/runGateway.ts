@@ -37,7 +37,7 @@ async function serve(sources: GatewayConfigSources, options: RunGatewayOptions):
   const gateway = createSupergate({ config });
   const url = await gateway.listen();
   // Printed before the listening line, which launchers wait for.
-  console.log(`[gateway] serving metrics at ${gateway.metricsUrl}`);
+  console.log(`[gateway] serving metrics at ${String(gateway.metricsUrl)}`);
   console.log(`[gateway] listening on ${url}${config.production ? '' : ' (development mode)'}`);
   let stopping = false;
   const stop = (): void => {

@@ -46,7 +46,7 @@ describe('bearer token verification', () => {
   it('tells an expired token from an invalid one', async () => {
     expect(await refusal(hs, sign({ sub: 'u7' }, { expiresIn: -60 }))).toBe('expired: The access token has expired.');
     // The signature's first character: every one of its bits counts, unlike the last one's.
-    const [header, payload, signature = ''] = sign({ sub: 'u7' }).split('.');
+    const [header = '', payload = '', signature = ''] = sign({ sub: 'u7' }).split('.');
     expect(await refusal(hs, `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`)).toBe('invalid: The access token is invalid.');
   });
 

@@ -29,6 +29,7 @@ export function createAuthenticator(options: TokenVerifierOptions): (req: { read
 }
 
 /** C0 and C1 control characters, NUL included. */
+// eslint-disable-next-line no-control-regex -- finding control characters is what it is for
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 function unauthenticated(message: string, error: 'invalid_token' | 'invalid_request'): HttpError {

@@ -1,4 +1,5 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ISSUER, GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../../lib/gatewayToken.js';
 import { GatewayTokenVerifier } from '../../../lib/GatewayTokenVerifier.js';
@@ -42,7 +43,7 @@ describe('what a subgraph learns of the caller', () => {
   });
 
   it("nobody, for the gateway's own requests such as health checks", async () => {
-    await dataSource.process({ kind: 'health check', request: { query: '{__typename}' }, context: {} } as GraphQLDataSourceProcessOptions<GatewayContext>);
+    await dataSource.process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query: '{__typename}' }, context: {} });
     const headers = lastRequestHeaders();
     expect(headers['x-request-id']).toBeUndefined();
     expect(await verifier.verify(String(headers[GATEWAY_TOKEN_HEADER]))).toEqual({ sub: null, scopes: [], issuer: 'gateway' });

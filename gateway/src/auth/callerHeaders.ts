@@ -14,6 +14,6 @@ export async function setCallerHeaders(headers: Headers, context: SubgraphReques
     for (const [name, value] of Object.entries(forwardedHeaders)) headers.set(name, value);
     headers.set('x-request-id', requestId);
   }
-  const viewer = 'viewer' in context ? context.viewer : null;
+  const viewer = 'viewer' in context ? (context as GatewayContext).viewer : null;
   headers.set(GATEWAY_TOKEN_HEADER, await signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []));
 }

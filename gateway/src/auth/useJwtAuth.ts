@@ -9,7 +9,7 @@ export type JwtAuthOptions = TokenVerifierOptions;
 
 export interface JwtAuthPlugin extends SupergatePlugin {
   /** The caller a request's `Authorization` header proves, for routes outside /graphql; null without one, 401 for a bad one. */
-  authenticate(req: { readonly headers: IncomingHttpHeaders }): Promise<Viewer | null>;
+  readonly authenticate: (req: { readonly headers: IncomingHttpHeaders }) => Promise<Viewer | null>;
 }
 
 /**

@@ -48,9 +48,9 @@ export function authorizeOperation(
   const errors: GraphQLError[] = [];
   /** Each fragment's filtered form, `null` when nothing of it is left; `undefined` while it is being filtered. */
   const filteredFragments = new Map<string, FragmentDefinitionNode | null | undefined>();
-  let changed = false;
+  let denials = 0;
   const deny = (denial: Denial, coordinate: string, path: readonly string[]): void => {
-    changed = true;
+    denials += 1;
     if (errors.length < MAX_ERRORS) errors.push(denied(denial, coordinate, [...path]));
   };
 
@@ -110,7 +110,7 @@ export function authorizeOperation(
   };
 
   const selectionSet = filterSelectionSet(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined, []);
-  if (!changed) return { document, errors: [] };
+  if (denials === 0) return { document, errors: [] };
   if (selectionSet === null) return { document: null, errors };
   const definitions: DefinitionNode[] = [{ ...operation, selectionSet }];
   for (const fragment of filteredFragments.values()) if (fragment !== null && fragment !== undefined) definitions.push(fragment);

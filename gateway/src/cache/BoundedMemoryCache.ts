@@ -42,6 +42,7 @@ export class BoundedMemoryCache<V extends object | string> {
 
 /** Key and value together, so a flood of tiny entries under long keys is counted too. */
 function approximateBytes(value: object | string, key: string): number {
-  const length = typeof value === 'string' ? value.length : (JSON.stringify(value)?.length ?? 0);
+  // JSON.stringify answers undefined for an object whose toJSON() does, whatever its declared type says.
+  const length = typeof value === 'string' ? value.length : ((JSON.stringify(value) as string | undefined)?.length ?? 0);
   return Math.max(1, length + key.length);
 }

@@ -28,11 +28,12 @@ export class KeyvKeyValueCache {
     }
   }
 
-  async delete(key: string): Promise<boolean | void> {
+  async delete(key: string): Promise<boolean | undefined> {
     try {
       return await this.store.delete(key);
     } catch (error) {
       this.onError(error);
+      return undefined;
     }
   }
 }

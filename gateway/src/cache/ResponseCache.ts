@@ -118,7 +118,7 @@ export class ResponseCache {
     const raw = await this.attempt(() => this.options.store.get(key));
     if (raw === undefined) return undefined;
     const known = this.decoded.get(key);
-    if (known !== undefined && known.raw === raw) return known.stored;
+    if (known?.raw === raw) return known.stored;
     const decoded = decode(raw);
     if (decoded === undefined) {
       this.decoded.delete(key);

@@ -58,7 +58,7 @@ export class RedisTagIndex implements TagIndex {
     if (tags.length === 0) return [];
     const epoch = await this.redis.incr(`${this.prefix}:epoch`);
     const stamp = this.redis.multi();
-    for (const tag of tags) stamp.set(this.stampKey(tag), String(epoch), { EX: STAMP_TTL_SECONDS });
+    for (const tag of tags) stamp.set(this.stampKey(tag), String(epoch), { expiration: { type: 'EX', value: STAMP_TTL_SECONDS } });
     await stamp.exec();
     const take = this.redis.multi();
     for (const tag of tags) take.sMembers(this.tagKey(tag)).del(this.tagKey(tag));

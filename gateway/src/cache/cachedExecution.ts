@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { print, type DocumentNode } from 'graphql';
+import { OperationTypeNode, print, type DocumentNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { CachePolicy, GatewayExecutionResult, GatewayRequestContext } from '../execution/executorTypes.js';
 import type { ExecuteOperation, SupergateOperation } from '../plugins/SupergatePlugin.js';
@@ -43,7 +43,7 @@ export async function executeWithCache(
   const request: CachingRequest = operation.context;
   const { viewer, changedEntities, fetchEpoch } = request;
   const headers = requestContext.response?.http?.headers;
-  if (requestContext.operation.operation !== 'query') {
+  if (requestContext.operation.operation !== OperationTypeNode.QUERY) {
     const result = await execute(requestContext, operation);
     // Purged even when the mutation failed in part: whatever it did change must not be served stale.
     if (changedEntities.size > 0) caching.onPurge?.(await cache.purge([...changedEntities]));

@@ -3,7 +3,7 @@ import type { SubgraphRequest, SubgraphResponse } from '../execution/executorTyp
 
 /** Collects the entities a subgraph's mutation changed (its `changedEntities` extension), so the response cache can purge answers holding them. */
 export function collectChangedEntities(response: SubgraphResponse, context: SubgraphRequest['context']): void {
-  const changed = response.extensions?.['changedEntities'];
+  const changed: unknown = response.extensions?.['changedEntities'];
   if (Array.isArray(changed) && 'changedEntities' in context) {
     const { changedEntities } = context as GatewayContext;
     for (const tag of changed) if (typeof tag === 'string') changedEntities.add(tag);

@@ -55,12 +55,12 @@ export class EntityTagger {
 
   private addKeySelections(document: DocumentNode, schema: GraphQLSchema): DocumentNode | null {
     const typeInfo = new TypeInfo(schema);
-    let collides = false;
+    let reservedFields = 0;
     const tagged = visit(
       document,
       visitWithTypeInfo(typeInfo, {
         Field(node) {
-          if ((node.alias ?? node.name).value.startsWith(RESERVED_PREFIX)) collides = true;
+          if ((node.alias ?? node.name).value.startsWith(RESERVED_PREFIX)) reservedFields += 1;
         },
         SelectionSet: {
           leave: (node) => {
@@ -81,7 +81,7 @@ export class EntityTagger {
         },
       }),
     );
-    return collides ? null : tagged;
+    return reservedFields > 0 ? null : tagged;
   }
 
   private keySelections(typeName: string): FieldNode[] {
@@ -99,11 +99,13 @@ export function takeEntityTags(data: unknown, tags = new Set<string>()): Set<str
   const record = data as Record<string, unknown>;
   const typename = record[TYPENAME_ALIAS];
   if (typename !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the answer is JSON, not a Map: the reserved fields come out of it in place
     delete record[TYPENAME_ALIAS];
     const keyValues: string[] = [];
     for (const property of Object.keys(record)) {
       if (!property.startsWith(KEY_ALIAS_PREFIX)) continue;
       keyValues.push(String(record[property]));
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the reserved key fields, out of the same JSON
       delete record[property];
     }
     if (typeof typename === 'string' && keyValues.length > 0) tags.add(`${typename}:${keyValues.join(':')}`);

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { OperationTypeNode } from 'graphql';
 import type { Viewer } from '../auth/Viewer.js';
 import type { SupergatePlugin } from '../plugins/SupergatePlugin.js';
 import type { RedisClient } from '../redis/RedisConnection.js';
@@ -51,7 +52,7 @@ export function useResponseCache(options: ResponseCacheOptions = {}): SupergateP
     },
     // Mutations go through the cache too, which purges what they changed.
     wrapExecute: (next) => (requestContext, operation) =>
-      operation.errors.length > 0 && operation.operation.operation === 'query' ? next(requestContext, operation) : executeWithCache(caching, requestContext, operation, next),
+      operation.errors.length > 0 && operation.operation.operation === OperationTypeNode.QUERY ? next(requestContext, operation) : executeWithCache(caching, requestContext, operation, next),
     routes: authenticate === undefined ? undefined : { 'POST /cache/invalidate': invalidationRoute({ authenticate, caching, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 }) },
   };
 }

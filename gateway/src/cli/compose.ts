@@ -52,7 +52,10 @@ export async function compose(options: ComposeOptions): Promise<number> {
 /** Loads every subgraph's SDL (at once: introspection waits on the network) and composes them. */
 async function composeConfig(config: SupergraphConfig): Promise<CompositionResult> {
   const loaded = await Promise.allSettled(config.subgraphs.map(async (subgraph) => ({ ...subgraph, sdl: await loadSubgraphSdl(subgraph.schema) })));
-  const errors = loaded.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${config.subgraphs[index]!.name}: ${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)}`] : []));
+  const errors = config.subgraphs.flatMap(({ name }, index) => {
+    const outcome = loaded[index];
+    return outcome?.status === 'rejected' ? [`${name}: ${outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)}`] : [];
+  });
   if (errors.length > 0) return { ok: false, errors };
   return composeSubgraphs(
     loaded.flatMap((outcome) => (outcome.status === 'fulfilled' ? [{ name: outcome.value.name, routingUrl: outcome.value.routingUrl, sdl: outcome.value.sdl, origin: originOf(outcome.value.schema) }] : [])),

@@ -31,7 +31,7 @@ export function composeSubgraphs(subgraphs: readonly SubgraphSdl[]): Composition
 
 /** `[CODE] message (line 3:5)`: what composition and parse errors say, with where. */
 function describeError(error: GraphQLError): string {
-  const code = typeof error.extensions?.['code'] === 'string' ? `[${error.extensions['code']}] ` : '';
+  const code = typeof error.extensions['code'] === 'string' ? `[${error.extensions['code']}] ` : '';
   const locations = (error.locations ?? []).map((loc) => `line ${loc.line}:${loc.column}`).join(', ');
   return `${code}${error.message}${locations === '' ? '' : ` (${locations})`}`;
 }

@@ -78,7 +78,7 @@ export function parseSupergraphConfig(path: string, text: string): SupergraphCon
 
 function readFederationVersion(value: unknown, problems: string[]): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const version = String(value).trim();
+  const version = (typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value)).trim();
   if (/^(latest-1|=?1|=?0\.\d+\.\d+.*)$/.test(version)) {
     problems.push(`federation_version ${version} asks for Federation 1 composition, which Supergate does not do; set it to 2 (Federation 1 subgraph schemas compose under Federation 2 too)`);
   } else if (!/^(latest-2|=?2|=?2\.\d+\.\d+(-[\w.]+)?)$/.test(version)) {
@@ -95,7 +95,7 @@ function readSubgraph(name: string, entry: unknown, folder: string, problems: st
   }
   const schema = readSchemaSource(where, entry['schema'], folder, problems);
   const routingUrl = entry['routing_url'] ?? (schema?.kind === 'introspection' ? schema.url : undefined);
-  if (routingUrl === undefined || routingUrl === null) {
+  if (routingUrl === undefined) {
     problems.push(`${where}.routing_url is required: where the gateway sends this subgraph's requests`);
   } else if (typeof routingUrl !== 'string' || !isHttpUrl(routingUrl)) {
     problems.push(`${where}.routing_url must be an absolute http(s) URL${expansionNote(routingUrl)}; got ${JSON.stringify(routingUrl)}`);
@@ -111,11 +111,11 @@ function readSchemaSource(where: string, schema: unknown, folder: string, proble
     problems.push(`${where}.schema must have exactly one of file, subgraph_url or sdl${given.length > 1 ? `; it has ${given.join(' and ')}` : ''}`);
     return undefined;
   }
-  const [kind] = given;
-  const value = schema[kind!];
+  const [kind = ''] = given;
+  const value = schema[kind];
   if (kind === 'graphref') {
     problems.push(
-      `${where}.schema.graphref fetches the SDL from Apollo GraphOS, which Supergate does not reach; save it to a file (\`rover subgraph fetch ${String(value)} --name ${String(schema['subgraph'] ?? '<name>')} > schema.graphql\`) and use schema.file`,
+      `${where}.schema.graphref fetches the SDL from Apollo GraphOS, which Supergate does not reach; save it to a file (\`rover subgraph fetch ${String(value)} --name ${typeof schema['subgraph'] === 'string' ? schema['subgraph'] : '<name>'} > schema.graphql\`) and use schema.file`,
     );
     return undefined;
   }

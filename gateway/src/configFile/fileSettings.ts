@@ -62,5 +62,6 @@ function settingText(value: unknown): string | undefined | null {
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list of other things';
-  return typeof value === 'object' ? 'an object' : String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

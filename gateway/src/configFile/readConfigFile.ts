@@ -27,9 +27,10 @@ export async function readConfigFile(cwd: string, named: NamedConfigFile | undef
   let path: string;
   if (named === undefined) {
     const found = DEFAULT_CONFIG_FILES.filter((name) => existsSync(resolve(cwd, name)));
-    if (found.length === 0) return undefined;
-    if (found.length > 1) throw new Error(`found ${found.join(' and ')} in ${cwd}; keep one, or name the one to use with --config`);
-    path = resolve(cwd, found[0]!);
+    const [first, ...others] = found;
+    if (first === undefined) return undefined;
+    if (others.length > 0) throw new Error(`found ${found.join(' and ')} in ${cwd}; keep one, or name the one to use with --config`);
+    path = resolve(cwd, first);
   } else {
     path = resolve(cwd, named.path);
     if (!existsSync(path)) throw new Error(`the config file ${named.path} (named by ${named.namedBy}) does not exist`);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OperationTypeNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { InflightQueries } from './InflightQueries.js';
 import type { CachePolicy, GatewayExecutionResult as ExecutionResult, GatewayRequestContext as RequestContext } from './executorTypes.js';
@@ -20,7 +21,7 @@ export class SharedOperations {
   constructor(private readonly onShared: () => void = () => {}) {}
 
   async run(requestContext: RequestContext, caller: Caller, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
-    if (requestContext.operation.operation !== 'query') return execute();
+    if (requestContext.operation.operation !== OperationTypeNode.QUERY) return execute();
     const key = sharingKey(requestContext, caller);
     const { result, shared, startedWith } = this.inflight.run(key, execute, requestContext);
     if (!shared || startedWith === undefined) return result;
@@ -44,12 +45,12 @@ function sharingKey(requestContext: RequestContext, { viewer, forwardedHeaders }
 /** Gives a request that joined the cache policy and headers of the execution it shared. */
 function carryOver(from: RequestContext, to: RequestContext): void {
   const policy = (from.overallCachePolicy as CachePolicy).policyIfCacheable();
-  (to.overallCachePolicy as CachePolicy).restrict(policy === null ? { maxAge: 0 } : policy);
+  (to.overallCachePolicy as CachePolicy).restrict(policy ?? { maxAge: 0 });
   const source = from.response?.http?.headers;
   const target = to.response?.http?.headers;
   if (source === undefined || target === undefined) return;
   for (const name of SHARED_HEADERS) {
     const value = source.get(name);
-    if (value !== undefined && value !== null) target.set(name, value);
+    if (value !== null) target.set(name, value);
   }
 }

@@ -1,3 +1,4 @@
+import { OperationTypeNode } from 'graphql';
 import { restrictCachePolicy } from '../cache/subgraphCacheHint.js';
 import type { GatewayContext } from '../context.js';
 import type { SubgraphRequest, SubgraphResponse } from './executorTypes.js';
@@ -38,7 +39,7 @@ export class SharedSubgraphCalls {
 
 /** The key concurrent identical calls share, or undefined when the call must be made on its own (anything in a mutation). */
 function sharedCallKey(request: SubgraphRequest): string | undefined {
-  if (!('incomingRequestContext' in request) || request.incomingRequestContext.operation?.operation !== 'query') return undefined;
+  if (!('incomingRequestContext' in request) || request.incomingRequestContext.operation.operation !== OperationTypeNode.QUERY) return undefined;
   const { query, variables } = request.request;
   if (query === undefined) return undefined;
   const context = request.context as Partial<GatewayContext>;

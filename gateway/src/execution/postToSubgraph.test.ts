@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { fetch } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { developmentGatewaySecret, GATEWAY_ISSUER, GatewayTokenSigner } from '../../../lib/gatewayToken.js';
@@ -32,7 +33,7 @@ function stock(url: string): GraphQLDataSource<GatewayContext> {
 }
 
 function healthCheck(request: Request): GraphQLDataSourceProcessOptions<GatewayContext> {
-  return { kind: 'health check', request, context: {} } as GraphQLDataSourceProcessOptions<GatewayContext>;
+  return { kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request, context: {} };
 }
 
 type Request = GraphQLDataSourceProcessOptions<GatewayContext>['request'];

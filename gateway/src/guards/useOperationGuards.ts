@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { BREAK, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { BREAK, OperationTypeNode, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { ErrorCode, GraphQLErrorWithCode } from '../../../lib/errors.js';
 import type { GatewayContext } from '../context.js';
 import { containsNul, NUL_MESSAGE } from './containsNul.js';
@@ -32,7 +32,7 @@ export function useOperationGuards(): ApolloServerPlugin<GatewayContext> {
 }
 
 function refuseUnservedType(operation: OperationDefinitionNode, schema: GraphQLSchema): void {
-  if (operation.operation === 'subscription') {
+  if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
     throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, 'Subscriptions are not served over HTTP POST or GET; send queries and mutations.', { status: 400 });
   }
   if (schema.getRootType(operation.operation) == null) {

@@ -27,7 +27,7 @@ export function createCorsHandler(origins: readonly string[]): (req: IncomingMes
       // cors ends preflight requests itself and calls next() for the rest.
       const answered = (): void => resolve(true);
       res.once('finish', answered);
-      middleware(req, res, (error?: unknown) => {
+      middleware(req, res, (error?: Error | null) => {
         res.off('finish', answered);
         if (error === undefined || error === null) resolve(false);
         else reject(error);

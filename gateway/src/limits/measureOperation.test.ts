@@ -1,4 +1,4 @@
-import { buildSchema, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { countingSelectionReads, doublingChain, expandedChainSelections } from '../../../test/support/fragmentChains.js';
 import { NO_COST_DIRECTIVES, type CostDirectives } from './costDirectives.js';
@@ -13,7 +13,7 @@ const schema = buildSchema(`
 `);
 
 function operationOf(document: DocumentNode): OperationDefinitionNode {
-  return document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  return document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
 }
 
 function measure(query: string | DocumentNode, variables: Record<string, unknown> = {}, costDirectives: CostDirectives = NO_COST_DIRECTIVES) {

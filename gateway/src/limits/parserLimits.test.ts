@@ -5,7 +5,7 @@ import { asParserLimitError } from './parserLimits.js';
 /** What graphql-js throws, as Apollo passes it on: a syntax error, or the stack running out. */
 function parseFailure(source: string, maxTokens: number): Error {
   try {
-    parse(source, { maxTokens });
+    parse(source, { maxLexicalTokens: maxTokens });
   } catch (error) {
     if (error instanceof Error) return error;
   }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import type { OperationDefinitionNode } from 'graphql';
 import { HttpError } from '../../../lib/http/HttpError.js';
 import type { Viewer } from '../auth/Viewer.js';
 import { FetchEpoch } from '../cache/FetchEpoch.js';
@@ -67,12 +68,12 @@ export class EdgePipeline {
 
   /** The executor Apollo Server runs: the operation hooks in order, then the execution wrappers around `execute`. */
   executor(execute: Execute): Execute {
-    let run: ExecuteOperation = (requestContext) => execute(requestContext);
-    for (let index = this.wrappers.length - 1; index >= 0; index -= 1) run = this.wrappers[index]!(run);
+    const run = this.wrappers.reduceRight<ExecuteOperation>((next, wrap) => wrap(next), (requestContext) => execute(requestContext));
     const hooks = this.operationHooks;
     return async (requestContext) => {
-      const { operation, operationName } = requestContext;
       // Typed as always there, but absent when the document has no operation of the requested name.
+      const operation = requestContext.operation as OperationDefinitionNode | undefined;
+      const { operationName } = requestContext;
       if (operation === undefined) {
         throw new GraphQLErrorWithCode(
           ErrorCode.OperationResolutionFailure,

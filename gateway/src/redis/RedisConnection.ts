@@ -1,7 +1,7 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
 
 /** A node-redis client without modules or scripts, speaking RESP2 (what `createClient({ url })` returns). */
-export type RedisClient = RedisClientType<{}, {}, {}, 2, {}>;
+export type RedisClient = RedisClientType;
 
 /** How long start-up waits for Redis before serving without it. */
 const FIRST_CONNECT_WAIT_MS = 3000;

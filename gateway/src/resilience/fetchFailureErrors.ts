@@ -32,10 +32,11 @@ export function errorsAtFetchedFields(error: GraphQLFormattedError, fetch: Faile
       continue;
     }
     const representations = fetch.variables?.['representations'];
-    if (!Array.isArray(representations) || root.selectionSet === undefined) return undefined;
+    const { selectionSet } = root;
+    if (!Array.isArray(representations) || selectionSet === undefined) return undefined;
     representations.forEach((representation: unknown, index) => {
       const typename = typeof representation === 'object' && representation !== null ? (representation as { __typename?: unknown }).__typename : undefined;
-      for (const field of responseFields(root.selectionSet!, typeof typename === 'string' ? typename : undefined, fragments)) paths.push([root.responseName, index, field.responseName]);
+      for (const field of responseFields(selectionSet, typeof typename === 'string' ? typename : undefined, fragments)) paths.push([root.responseName, index, field.responseName]);
     });
   }
   const { message, extensions } = error;

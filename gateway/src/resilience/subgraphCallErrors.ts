@@ -31,7 +31,7 @@ export function subgraphCallError(serviceName: string, error: unknown, status: n
       if (status === 401 || status === 403) {
         return new SubgraphCallError(failure, ErrorCode.SubgraphError, `The ${serviceName} service refused the gateway's request.`, serviceName, cause);
       }
-      return new SubgraphCallError(failure, ErrorCode.SubgraphError, `The ${serviceName} service failed (HTTP ${status}).`, serviceName, cause);
+      return new SubgraphCallError(failure, ErrorCode.SubgraphError, `The ${serviceName} service failed (HTTP ${String(status)}).`, serviceName, cause);
     default:
       throw new UnreachableCaseError(failure);
   }

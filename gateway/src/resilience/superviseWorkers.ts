@@ -34,7 +34,8 @@ export function superviseWorkers({ workers, shutdownGraceMs, log }: SuperviseWor
     running.set(cluster.fork(), Date.now());
   };
 
-  cluster.on('exit', (worker, code, signal) => {
+  // The signal is null when the worker exited with a code, whatever its declared type says.
+  cluster.on('exit', (worker, code, signal: string | null) => {
     const startedAt = running.get(worker) ?? Date.now();
     running.delete(worker);
     if (stopping) {
@@ -45,7 +46,7 @@ export function superviseWorkers({ workers, shutdownGraceMs, log }: SuperviseWor
     // A worker that ran longer than the longest delay was healthy for a while: its crash starts a new streak.
     crashesInARow = Date.now() - startedAt >= MAX_RESTART_DELAY_MS ? 1 : crashesInARow + 1;
     const delay = restartDelayMs(crashesInARow);
-    log('warn', `worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting a replacement in ${delay} ms`);
+    log('warn', `worker ${String(worker.process.pid)} exited (${signal ?? `code ${code}`}); starting a replacement in ${delay} ms`);
     setTimeout(() => {
       if (!stopping) fork();
     }, delay);
@@ -58,7 +59,7 @@ export function superviseWorkers({ workers, shutdownGraceMs, log }: SuperviseWor
     for (const worker of running.keys()) worker.process.kill('SIGTERM');
     setTimeout(() => {
       for (const worker of running.keys()) {
-        log('error', `worker ${worker.process.pid} did not stop within the grace period; killing it`);
+        log('error', `worker ${String(worker.process.pid)} did not stop within the grace period; killing it`);
         worker.process.kill('SIGKILL');
       }
     }, shutdownGraceMs + STOP_MARGIN_MS).unref();

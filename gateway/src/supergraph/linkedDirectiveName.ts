@@ -12,7 +12,7 @@ export function linkedDirectiveName(document: DocumentNode, specUrlPrefix: strin
     for (const link of definition.directives ?? []) {
       if (link.name.value !== 'link') continue;
       const url = stringArgument(link, 'url');
-      if (url === undefined || !url.startsWith(specUrlPrefix)) continue;
+      if (!url?.startsWith(specUrlPrefix)) continue;
       return nameUnder(link, url, directive);
     }
   }

@@ -108,7 +108,7 @@ function compile(plan: QueryPlan, operation: Operation, supergraphSchema: GraphQ
 /** Runs a compiled plan and shapes its answer, reporting errors exactly as @apollo/gateway's `executeQueryPlan` does. */
 async function run(compiled: CompiledPlan, requestContext: GatewayRequestContext, dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>): Promise<GatewayExecutionResult> {
   const errors: Error[] = [];
-  const merged: ResponseObject = Object.create(null);
+  const merged = Object.create(null) as ResponseObject;
   await compiled.run({ requestContext, dataSources, variableDefinitions: compiled.variableDefinitions, errors }, merged);
   let shaped: ReturnType<ResponseShaper>;
   try {
@@ -122,5 +122,6 @@ async function run(compiled: CompiledPlan, requestContext: GatewayRequestContext
   // Stock reports nulls it propagated only when no fetch failed, and then outside `errors`.
   if (errors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data };
   // Fetch failures are what @apollo/gateway returns as they are, GraphQLErrors or not.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- stock returns them as they are, and Apollo Server formats any Error
   return errors.length === 0 ? { data } : { errors: errors as GraphQLError[], data };
 }

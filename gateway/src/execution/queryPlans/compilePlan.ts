@@ -104,7 +104,7 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): (run: PlanRun, c
     if (service === undefined) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
     const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity: unknown) => entity !== null && entity !== undefined) : [cursor.data];
     if (entities.length < 1) return;
-    const variables: Record<string, unknown> = Object.create(null);
+    const variables = Object.create(null) as Record<string, unknown>;
     const provided = run.requestContext.request.variables;
     for (const name of variableUsages) {
       if (provided && Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
@@ -118,7 +118,7 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): (run: PlanRun, c
     const representationToEntity: number[] = [];
     for (let index = 0; index < entities.length; index += 1) {
       const representation = pickRepresentation(entities[index]);
-      if (representation && representation['__typename']) {
+      if (representation?.['__typename']) {
         representations.push(representation);
         representationToEntity.push(index);
       }
@@ -130,9 +130,9 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): (run: PlanRun, c
     const receivedEntities = received['_entities'];
     if (!(receivedEntities && Array.isArray(receivedEntities))) throw new Error(`Expected "data._entities" in response to be an array`);
     if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-    for (let index = 0; index < representations.length; index += 1) {
+    for (const [index, entityIndex] of representationToEntity.entries()) {
       const receivedEntity = receivedEntities[index] as ResponseObject | null | undefined;
-      const existingEntity = entities[representationToEntity[index] as number] as ResponseObject;
+      const existingEntity = entities[entityIndex] as ResponseObject;
       if (receivedEntity && !receivedEntity['__typename']) receivedEntity['__typename'] = existingEntity['__typename'];
       mergeInto(existingEntity, receivedEntity);
     }
@@ -156,7 +156,7 @@ async function send(run: PlanRun, service: GraphQLDataSource<GatewayContext>, fe
     run.errors.push(...response.errors.map((error) => downstreamServiceError(error, fetch.serviceName, errorPath)));
     if (!response.extensions?.['ftv1']) {
       // Apollo's usage reporting reads where subgraphs without federated traces failed.
-      const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: ReadonlyArray<string | number> | undefined }[] };
+      const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: readonly (string | number)[] | undefined }[] };
       const errorPaths = response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path }));
       if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...errorPaths);
       else metrics.nonFtv1ErrorPaths = errorPaths;
@@ -166,7 +166,7 @@ async function send(run: PlanRun, service: GraphQLDataSource<GatewayContext>, fe
 }
 
 /** Where a subgraph's error lands in the client's answer: for entities, the path of the entity it names. */
-function errorPathIn(fetch: FetchNode, cursor: Cursor): (errorPath: ReadonlyArray<string | number> | undefined) => (string | number)[] | undefined {
+function errorPathIn(fetch: FetchNode, cursor: Cursor): (errorPath: readonly (string | number)[] | undefined) => (string | number)[] | undefined {
   let hydratedPaths: (string | number)[][] | undefined;
   return (errorPath) => {
     if (fetch.requires && typeof errorPath?.[1] === 'number') {
@@ -183,7 +183,7 @@ function errorPathIn(fetch: FetchNode, cursor: Cursor): (errorPath: ReadonlyArra
 function generateHydratedPaths(parent: (string | number)[], path: ResponsePath, data: unknown, result: (string | number)[][]): void {
   const head = path[0];
   if (data === null || data === undefined) return;
-  if (head === undefined || head === null) {
+  if (head === undefined) {
     result.push(parent.slice());
   } else if (head === '@') {
     assert(Array.isArray(data), 'expected array when encountering `@`');
@@ -220,22 +220,23 @@ function flattenResultsAtPath(value: unknown, path: ResponsePath, from: number):
   const current = path[from];
   if (current === '@') return (value as unknown[]).flatMap((element) => flattenResultsAtPath(element, path, from + 1));
   assert(typeof current === 'string', () => `Unexpected ${typeof current} found in path`);
-  assert(!Array.isArray(value), () => `Unexpected array in result for path element ${String(current)}`);
+  assert(!Array.isArray(value), () => `Unexpected array in result for path element ${current}`);
   const object = value as ResponseObject;
-  return flattenResultsAtPath(Object.prototype.hasOwnProperty.call(object, current as string) ? object[current as string] : undefined, path, from + 1);
+  return flattenResultsAtPath(Object.prototype.hasOwnProperty.call(object, current) ? object[current] : undefined, path, from + 1);
 }
 
 /** A subgraph's error as @apollo/gateway reports it: its message and extensions, the service's name, and a path in the client's answer. */
 function downstreamServiceError(
-  originalError: { message?: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> },
+  originalError: { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> },
   serviceName: string,
-  errorPath: (path: ReadonlyArray<string | number> | undefined) => (string | number)[] | undefined,
+  errorPath: (path: readonly (string | number)[] | undefined) => (string | number)[] | undefined,
 ): GraphQLError {
-  const message = originalError.message || `Error while fetching subquery from service "${serviceName}"`;
+  // An empty message gets the fallback too, as in @apollo/gateway.
+  const message = originalError.message === undefined || originalError.message === '' ? `Error while fetching subquery from service "${serviceName}"` : originalError.message;
   const { extensions } = originalError;
   const path = errorPath(originalError.path);
   const options = { originalError: originalError as Error, ...(path === undefined ? {} : { path }), extensions: { ...extensions, serviceName } };
-  const codeDef = errorCodeDef(originalError as GraphQLError);
+  const codeDef = errorCodeDef({ message, ...(extensions === undefined ? {} : { extensions }) });
   if (!codeDef && extensions?.['code']) return new GraphQLError(message, options);
   return (codeDef ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
 }

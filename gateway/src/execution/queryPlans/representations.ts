@@ -15,7 +15,7 @@ export function compileRepresentationPicker(supergraphSchema: GraphQLSchema, sel
   const steps = selections.map((selection) => compileStep(supergraphSchema, selection));
   const pick = (source: unknown): ResponseObject | null => {
     if (source === null) return null;
-    const result: ResponseObject = Object.create(null);
+    const result = Object.create(null) as ResponseObject;
     for (const step of steps) if (!step(source as ResponseObject, result)) return null;
     return result;
   };
@@ -42,6 +42,7 @@ function compileStep(schema: GraphQLSchema, selection: QueryPlanSelectionNode): 
   const pickFragment = compileRepresentationPicker(schema, selection.selections);
   const appliesTo = new Map<string, boolean>();
   return (source, result) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the source is whatever the answer holds; stock's executeSelectionSet makes the same check
     if (!source) return true;
     if (isObjectOfType(schema, source, typeCondition, appliesTo)) mergeInto(result, pickFragment(source));
     return true;
@@ -58,7 +59,7 @@ function isObjectOfType(schema: GraphQLSchema, object: ResponseObject, typeCondi
   if (known === undefined) {
     const type = schema.getType(typename);
     const condition = schema.getType(typeCondition);
-    known = type !== undefined && type !== null && condition !== undefined && condition !== null && isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(condition, type);
+    known = type !== undefined && condition !== undefined && isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(condition, type);
     appliesTo.set(typename, known);
   }
   return known;

@@ -10,6 +10,7 @@ import {
   Variable,
   type CompositeType,
   type NamedType,
+  type NullableType,
   type Operation,
   type Schema,
   type SelectionSet,
@@ -62,8 +63,8 @@ export function compileResponseShaper(operation: Operation): ResponseShaper {
   const shapeRoot = compileSelections(schema, operation.selectionSet);
   const defaults = operation.collectDefaultedVariableValues();
   return (merged, variables) => {
-    const shaping: Shaping = { variables: { __proto__: null, ...defaults, ...variables } as Variables, errors: [], invalid: false, hasErrors: false };
-    const data: ResponseObject = Object.create(null);
+    const shaping: Shaping = { variables: { __proto__: null, ...defaults, ...variables }, errors: [], invalid: false, hasErrors: false };
+    const data = Object.create(null) as ResponseObject;
     const bubbled = shapeRoot(merged, data, [], shaping, rootType);
     return { data: bubbled ? null : data, errors: shaping.errors };
   };
@@ -139,7 +140,7 @@ function fragmentStep(schema: Schema, typeCondition: CompositeType | undefined, 
 
 /** An applied `@skip` or `@include`. */
 interface AppliedCondition {
-  arguments(): { readonly [name: string]: unknown };
+  arguments(): Readonly<Record<string, unknown>>;
   toString(): string;
 }
 
@@ -148,7 +149,7 @@ function compileSkip(skip: AppliedCondition | undefined, include: AppliedConditi
   if (skip === undefined && include === undefined) return undefined;
   const skipIf = skip === undefined ? undefined : conditionOf(skip);
   const includeIf = include === undefined ? undefined : conditionOf(include);
-  return (variables) => (skipIf !== undefined && skipIf(variables)) || (includeIf !== undefined && !includeIf(variables));
+  return (variables) => skipIf?.(variables) === true || (includeIf !== undefined && !includeIf(variables));
 }
 
 function conditionOf(directive: AppliedCondition): (variables: Variables) => boolean {
@@ -167,7 +168,8 @@ function conditionOf(directive: AppliedCondition): (variables: Variables) => boo
 function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsShaper | undefined): ValueShaper {
   const hasSelections = shapeSelections !== undefined;
   if (isNonNullType(type)) {
-    const ofType = type.ofType;
+    // federation-internals types a narrowed wrapper's ofType as any.
+    const ofType = type.ofType as NullableType;
     const shapeInner = compileValue(schema, ofType, shapeSelections);
     return (outputValue, inputValue, path, shaping, parentType) => {
       if (outputValue === null || (outputValue !== undefined && !hasSelections)) return kept(outputValue, shaping);
@@ -182,15 +184,17 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
     };
   }
   if (isListType(type)) {
-    const shapeElement = compileValue(schema, type.ofType, shapeSelections);
+    const shapeElement = compileValue(schema, type.ofType as Type, shapeSelections);
     return (outputValue, inputValue, path, shaping, parentType) => {
       if (outputValue === null || (outputValue !== undefined && !hasSelections)) return kept(outputValue, shaping);
       if (inputValue === null) return kept(null, shaping);
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(Array.isArray(inputValue), () => `Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${type.toString()}`);
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${type.toString()}`);
       const existing = outputValue as unknown[] | undefined;
       const length = inputValue.length;
-      assert(existing === undefined || existing.length === length, () => `[${String(inputValue)}].length (${length}) !== [${String(existing)}].length (${existing?.length})`);
+      assert(existing === undefined || existing.length === length, () => `[${String(inputValue)}].length (${length}) !== [${String(existing)}].length (${String(existing?.length)})`);
       const updated = new Array<unknown>(length);
       let nullify = false;
       let hasErrors = false;
@@ -211,7 +215,9 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
       if (outputValue === null || (outputValue !== undefined && !hasSelections)) return kept(outputValue, shaping);
       if (inputValue === null) return kept(null, shaping);
       assert(shapeSelections, () => `Invalid empty selection set for composite type ${type.toString()}`);
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(typeof inputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.toString()}`);
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.toString()}`);
       const input = inputValue as ResponseObject;
       const inputTypename = input['__typename'];
