@@ -15,7 +15,10 @@ export class ConfigError extends Error {
 
   /** The same error with each variable it names followed by where its value came from, e.g. `PORT (--port)`. */
   withOrigins(origins: ReadonlyMap<string, string>): ConfigError {
-    const variable = this.variable.replace(/[A-Z][A-Z0-9_]*/g, (name) => (origins.has(name) ? `${name} (${origins.get(name)})` : name));
+    const variable = this.variable.replace(/[A-Z][A-Z0-9_]*/g, (name) => {
+      const origin = origins.get(name);
+      return origin === undefined ? name : `${name} (${origin})`;
+    });
     return new ConfigError(variable, this.expected, this.received);
   }
 }

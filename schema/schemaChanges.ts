@@ -15,6 +15,7 @@ import {
   type DirectiveNode,
   type DocumentNode,
   type GraphQLSchema,
+  type NameNode,
 } from 'graphql';
 
 /** How a change affects clients written against the old schema. */
@@ -80,7 +81,10 @@ interface Explained {
   reason: string;
 }
 
-type Explainer = (parts: string[]) => Omit<Explained, 'type'> & { type?: string };
+/** A sentence's captured parts, in order; '' for a group that did not take part in the match. */
+type Captures = readonly [string, string, string, string, string];
+
+type Explainer = (parts: Captures) => Omit<Explained, 'type'> & { type?: string };
 
 /**
  * graphql-js describes each change in a sentence, not a coordinate; these patterns
@@ -89,25 +93,25 @@ type Explainer = (parts: string[]) => Omit<Explained, 'type'> & { type?: string 
 const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegExp, Explainer]>> = {
   [BreakingChangeType.TYPE_REMOVED]: [
     /^(Standard scalar )?(\w+) was removed/,
-    ([standard, type]) => ({ coordinate: `${type}`, reason: standard === undefined ? 'type removed' : 'built-in scalar no longer used by any field' }),
+    ([standard, type]) => ({ coordinate: type, reason: standard === '' ? 'type removed' : 'built-in scalar no longer used by any field' }),
   ],
-  [BreakingChangeType.TYPE_CHANGED_KIND]: [/^(\w+) changed from (.+) to (.+)\.$/, ([type, from, to]) => ({ coordinate: `${type}`, reason: `changed from ${from} to ${to}` })],
-  [BreakingChangeType.TYPE_REMOVED_FROM_UNION]: [/^(\w+) was removed from union type (\w+)\.$/, ([member, union]) => ({ coordinate: `${union}`, reason: `${member} removed from the union` })],
+  [BreakingChangeType.TYPE_CHANGED_KIND]: [/^(\w+) changed from (.+) to (.+)\.$/, ([type, from, to]) => ({ coordinate: type, reason: `changed from ${from} to ${to}` })],
+  [BreakingChangeType.TYPE_REMOVED_FROM_UNION]: [/^(\w+) was removed from union type (\w+)\.$/, ([member, union]) => ({ coordinate: union, reason: `${member} removed from the union` })],
   [BreakingChangeType.VALUE_REMOVED_FROM_ENUM]: [/^(\w+) was removed from enum type (\w+)\.$/, ([value, type]) => ({ coordinate: `${type}.${value}`, reason: 'enum value removed' })],
   [BreakingChangeType.REQUIRED_INPUT_FIELD_ADDED]: [
     /^A required field (\w+) on input type (\w+) was added\.$/,
     ([field, type]) => ({ coordinate: `${type}.${field}`, reason: 'required input field added: inputs that worked before now lack it' }),
   ],
-  [BreakingChangeType.IMPLEMENTED_INTERFACE_REMOVED]: [/^(\w+) no longer implements interface (\w+)\.$/, ([type, iface]) => ({ coordinate: `${type}`, reason: `no longer implements ${iface}` })],
+  [BreakingChangeType.IMPLEMENTED_INTERFACE_REMOVED]: [/^(\w+) no longer implements interface (\w+)\.$/, ([type, iface]) => ({ coordinate: type, reason: `no longer implements ${iface}` })],
   [BreakingChangeType.FIELD_REMOVED]: [/^(\w+)\.(\w+) was removed\.$/, ([type, field]) => ({ coordinate: `${type}.${field}`, reason: 'field removed' })],
   [BreakingChangeType.FIELD_CHANGED_KIND]: [
     /^(\w+)\.(\w+) changed type from (.+) to (.+)\.$/,
-    ([type, field, from, to]) => ({ coordinate: `${type}.${field}`, reason: typeChange(`${from}`, `${to}`), ...(from === `${to}!` ? { type: FIELD_BECAME_NULLABLE } : {}) }),
+    ([type, field, from, to]) => ({ coordinate: `${type}.${field}`, reason: typeChange(from, to), ...(from === `${to}!` ? { type: FIELD_BECAME_NULLABLE } : {}) }),
   ],
   [BreakingChangeType.ARG_REMOVED]: [/^(\w+)\.(\w+) arg (\w+) was removed\.$/, ([type, field, arg]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'argument removed' })],
   [BreakingChangeType.ARG_CHANGED_KIND]: [
     /^(\w+)\.(\w+) arg (\w+) has changed type from (.+) to (.+)\.$/,
-    ([type, field, arg, from, to]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: typeChange(`${from}`, `${to}`) }),
+    ([type, field, arg, from, to]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: typeChange(from, to) }),
   ],
   [BreakingChangeType.REQUIRED_ARG_ADDED]: [
     /^A required arg (\w+) on (\w+)\.(\w+) was added\.$/,
@@ -127,11 +131,11 @@ const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegE
   ],
   [DangerousChangeType.IMPLEMENTED_INTERFACE_ADDED]: [
     /^(\w+) added to interfaces implemented by (\w+)\.$/,
-    ([iface, type]) => ({ coordinate: `${type}`, reason: `now implements ${iface}: fragments on it may match more objects` }),
+    ([iface, type]) => ({ coordinate: type, reason: `now implements ${iface}: fragments on it may match more objects` }),
   ],
   [DangerousChangeType.TYPE_ADDED_TO_UNION]: [
     /^(\w+) was added to union type (\w+)\.$/,
-    ([member, union]) => ({ coordinate: `${union}`, reason: `${member} added to the union: clients may receive a type they do not handle` }),
+    ([member, union]) => ({ coordinate: union, reason: `${member} added to the union: clients may receive a type they do not handle` }),
   ],
   [DangerousChangeType.OPTIONAL_INPUT_FIELD_ADDED]: [/^An optional field (\w+) on input type (\w+) was added\.$/, ([field, type]) => ({ coordinate: `${type}.${field}`, reason: 'optional input field added' })],
   [DangerousChangeType.OPTIONAL_ARG_ADDED]: [/^An optional arg (\w+) on (\w+)\.(\w+) was added\.$/, ([arg, type, field]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'optional argument added' })],
@@ -139,7 +143,7 @@ const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegE
     /^(\w+)\.(\w+) arg (\w+) (?:defaultValue was removed|has changed defaultValue from (.+) to (.+))\.$/,
     ([type, field, arg, from, to]) => ({
       coordinate: `${type}.${field}(${arg}:)`,
-      reason: from === undefined ? 'default value removed' : `default value changed from ${from} to ${to}: operations that omit it behave differently`,
+      reason: from === '' ? 'default value removed' : `default value changed from ${from} to ${to}: operations that omit it behave differently`,
     }),
   ],
 };
@@ -148,7 +152,8 @@ function explain(type: BreakingChangeType | DangerousChangeType, description: st
   const explainer = EXPLAINERS[type];
   const match = explainer?.[0].exec(description);
   if (explainer === undefined || match === null || match === undefined) return { coordinate: '', type, reason: description };
-  return { type, ...explainer[1](match.slice(1) as string[]) };
+  const [first = '', second = '', third = '', fourth = '', fifth = ''] = match.slice(1);
+  return { type, ...explainer[1]([first, second, third, fourth, fifth]) };
 }
 
 function typeChange(from: string, to: string): string {
@@ -163,7 +168,7 @@ function additions(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Explaine
   for (const [name, type] of Object.entries(newSchema.getTypeMap())) {
     if (name.startsWith('__') || isSpecifiedScalarType(type)) continue;
     const old = oldSchema.getType(name);
-    if (old === undefined || old === null) {
+    if (old === undefined) {
       added.push({ coordinate: name, type: 'TYPE_ADDED', reason: 'type added' });
       continue;
     }
@@ -213,7 +218,7 @@ function apiSchemaOf(document: DocumentNode): GraphQLSchema {
   const hidden = (node: ASTNode): boolean =>
     'directives' in node && (node.directives ?? []).some((directive) => directive.name.value === specs.inaccessible);
   const removedTypes = new Set(
-    document.definitions.filter((definition) => 'name' in definition && definition.name !== undefined && (hidden(definition) || isSpecName(definition.name.value))).map(nameOf),
+    document.definitions.filter((definition) => nameOf(definition) !== '' && (hidden(definition) || isSpecName(nameOf(definition)))).map(nameOf),
   );
   const definitions = document.definitions.filter((definition: DefinitionNode) => {
     if (definition.kind === Kind.DIRECTIVE_DEFINITION) return definition.locations.some((location) => EXECUTABLE_LOCATIONS.has(location.value));
@@ -239,8 +244,9 @@ function apiSchemaOf(document: DocumentNode): GraphQLSchema {
 
 const EXECUTABLE_LOCATIONS = new Set(['QUERY', 'MUTATION', 'SUBSCRIPTION', 'FIELD', 'FRAGMENT_DEFINITION', 'FRAGMENT_SPREAD', 'INLINE_FRAGMENT', 'VARIABLE_DEFINITION']);
 
+/** A definition's name; '' for one without: a schema definition, or an anonymous operation, whose parsed node holds `name: undefined`. */
 function nameOf(definition: DefinitionNode): string {
-  return 'name' in definition && definition.name !== undefined ? definition.name.value : '';
+  return 'name' in definition ? ((definition.name as NameNode | undefined)?.value ?? '') : '';
 }
 
 /**
@@ -266,8 +272,8 @@ function ownersOf(document: DocumentNode): Map<string, string[]> {
       .flatMap((value) => (value?.kind === Kind.ENUM ? [graphNames.get(value.value) ?? value.value] : []));
   const owners = new Map<string, string[]>();
   for (const definition of document.definitions) {
-    if (!('name' in definition) || definition.name === undefined || !('directives' in definition)) continue;
-    const typeName = definition.name.value;
+    const typeName = nameOf(definition);
+    if (typeName === '' || !('directives' in definition)) continue;
     const typeOwners = graphsOf(definition.directives, 'type');
     owners.set(typeName, typeOwners);
     const members =

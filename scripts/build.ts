@@ -14,7 +14,7 @@ rmSync(outDir, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
 if (compiled.status !== 0) {
-  console.error(`Build failed: tsc exited with ${compiled.signal ?? `code ${compiled.status}`}.`);
+  console.error(`Build failed: tsc exited with ${compiled.signal ?? `code ${String(compiled.status)}`}.`);
   process.exit(1);
 }
 

@@ -100,7 +100,7 @@ function refuseClashes(supergraphSdl: string, name: string, typeName: string): v
       .map((definition) => [definition.name.value, new Set((definition.fields ?? []).map((field) => field.name.value))]),
   );
   const product = types.get('Product');
-  if (product === undefined || !product.has('upc')) throw new Refusal('The template extends Product @key(fields: "upc"), which this supergraph does not have.');
+  if (!product?.has('upc')) throw new Refusal('The template extends Product @key(fields: "upc"), which this supergraph does not have.');
   if (types.has(typeName)) throw new Refusal(`The supergraph already has a type named ${typeName}; the new subgraph's entity would clash with it. Pick another name.`);
   for (const [type, fields] of [['Query', types.get('Query')], ['Product', product]] as const) {
     if (fields?.has(name)) throw new Refusal(`The supergraph already has ${type}.${name}; the new subgraph would add a field with that name. Pick another name.`);
@@ -141,8 +141,8 @@ function addToDockerCompose(path: string, name: string, port: number, entries: r
   const doc = parseDocument(readFileSync(path, 'utf8'));
   const services = doc.get('services', true);
   if (doc.errors.length > 0 || !isMap(services)) return manual('it has no services map this script understands');
-  const pairs = services.items as Pair<unknown, unknown>[];
-  const keyOf = (pair: Pair<unknown, unknown>): unknown => (isScalar(pair.key) ? pair.key.value : pair.key);
+  const pairs = services.items;
+  const keyOf = (pair: Pair): unknown => (isScalar(pair.key) ? pair.key.value : pair.key);
   const registered = new Set(entries.map((entry) => entry.name));
 
   const model = entries
@@ -155,7 +155,7 @@ function addToDockerCompose(path: string, name: string, port: number, entries: r
   const gateways = pairs.filter((pair) => isMap(pair.value) && commandOf(pair.value).includes(gatewayEntryPoint));
   if (gateways.length === 0) return manual(`no gateway service (command ${gatewayEntryPoint}) found`);
 
-  const service = model.pair.value.clone() as YAMLMap;
+  const service = model.pair.value.clone();
   const command = service.get('command', true);
   const environment = service.get('environment', true);
   if (!isSeq(command) || !isMap(environment) || !isScalar(environment.get('PORT', true))) {
@@ -236,18 +236,18 @@ function addToKubernetes(dir: string, name: string, port: number, entries: reado
   const configs = new Map<string, string>();
   for (const file of readdirSync(dir).filter((file) => /\.ya?ml$/.test(file) && file !== 'kustomization.yaml')) {
     const docs = readYamlDocuments(join(dir, file));
-    let changed = false;
+    let added = 0;
     for (const doc of docs ?? []) {
       visit(doc, {
         Map(_, map) {
           const keys = new Set(map.items.map((item) => (isScalar(item.key) ? String(item.key.value) : '')));
           if (!registeredVariables.every((key) => keys.has(key))) return;
           insertAfterLast(map, (key) => /^SUBGRAPH_[A-Z0-9]+_URL$/.test(key), doc.createPair(variable, `http://${name}:${port}/graphql`));
-          changed = true;
+          added += 1;
         },
       });
     }
-    if (changed && docs !== undefined) configs.set(file, docs.map((doc) => doc.toString(YAML_OUTPUT)).join(''));
+    if (added > 0 && docs !== undefined) configs.set(file, docs.map((doc) => doc.toString(YAML_OUTPUT)).join(''));
   }
   if (configs.size === 0) return manual('no map lists every subgraph\'s SUBGRAPH_<NAME>_URL');
 
@@ -265,13 +265,13 @@ function readYamlDocuments(path: string): Document.Parsed[] | undefined {
 }
 
 function definesAnchor(node: YAMLMap): boolean {
-  let found = false;
+  let anchors = node.anchor === undefined ? 0 : 1;
   visit(node, {
     Node(_, child) {
-      if (child.anchor !== undefined) found = true;
+      if (child.anchor !== undefined) anchors += 1;
     },
   });
-  return found || node.anchor !== undefined;
+  return anchors > 0;
 }
 
 function commandOf(service: YAMLMap): string {
@@ -280,7 +280,7 @@ function commandOf(service: YAMLMap): string {
 }
 
 function insertAfterLast(map: YAMLMap, matches: (key: string) => boolean, pair: Pair): void {
-  const items = map.items as Pair<unknown, unknown>[];
+  const items = map.items;
   const last = Math.max(...items.map((item, index) => (isScalar(item.key) && matches(String(item.key.value)) ? index : -1)));
   items.splice(last === -1 ? items.length : last + 1, 0, pair);
 }

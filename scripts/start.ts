@@ -11,7 +11,7 @@ console.log(`Starting Supergate with ${database}...`);
 try {
   const system = await startSystem({
     onCrash(name, code, signal) {
-      console.error(`\n!!! ${name} crashed (${signal ?? `exit code ${code}`}). The gateway keeps answering; ${name}'s fields fail with SUBGRAPH_UNAVAILABLE until it is restarted.\n`);
+      console.error(`\n!!! ${name} crashed (${signal ?? `exit code ${String(code)}`}). The gateway keeps answering; ${name}'s fields fail with SUBGRAPH_UNAVAILABLE until it is restarted.\n`);
       process.exitCode = 1;
     },
   });
@@ -27,7 +27,7 @@ try {
   }
   const shutdown = (): void => {
     console.log('\nStopping...');
-    system.stop().then(() => process.exit(process.exitCode ?? 0));
+    void system.stop().then(() => process.exit(process.exitCode ?? 0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

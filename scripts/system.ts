@@ -110,9 +110,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     } else {
       // Fixed ports: every URL is known up front, so everything starts at once.
       const host = baseEnv['HOST'] === undefined || baseEnv['HOST'] === '' || baseEnv['HOST'] === '0.0.0.0' ? '127.0.0.1' : baseEnv['HOST'];
-      const ports = new Map(entries.map((entry) => [entry.name, portFor(entry, baseEnv)]));
-      const urlOf = (name: string) => (ports.has(name) ? `http://${host}:${ports.get(name)}/graphql` : undefined);
-      const started = await Promise.all([launchGateway(baseEnv['PORT'] ?? '4000', urlOf), ...entries.map((entry) => launchSubgraph(entry, ports.get(entry.name)!, urlOf))]);
+      const assigned = entries.map((entry) => ({ entry, port: portFor(entry, baseEnv) }));
+      const ports = new Map(assigned.map(({ entry, port }) => [entry.name, port]));
+      const urlOf = (name: string) => {
+        const port = ports.get(name);
+        return port === undefined ? undefined : `http://${host}:${port}/graphql`;
+      };
+      const started = await Promise.all([launchGateway(baseEnv['PORT'] ?? '4000', urlOf), ...assigned.map(({ entry, port }) => launchSubgraph(entry, port, urlOf))]);
       gateway = started[0];
     }
     return {
@@ -185,7 +189,7 @@ export function waitForListening(name: string, child: ChildProcess, log: (line: 
     forEachLine(child.stderr, onLine);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready:\n${output.join('\n')}`));
+      reject(new Error(`${name} exited (${signal ?? `code ${String(code)}`}) before it was ready:\n${output.join('\n')}`));
     });
   });
 }

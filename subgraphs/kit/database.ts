@@ -114,7 +114,7 @@ function nodeModulesHolding(name: string): string | undefined {
 async function openEmbedded(counter: StatementCounter): Promise<Database> {
   const db = await createPGlite();
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
-    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
       counter.inc();
       const result = await q.query<T>(sql, [...params]);
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
@@ -150,7 +150,7 @@ async function openPostgres(service: string, url: string, counter: StatementCoun
   const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${service}`, max: 10 });
   pool.on('error', (error) => console.error(`[${service}] idle database connection failed`, error.message));
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
       counter.inc();
       const result = await q.query<T>(sql, [...params]);
       return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };

@@ -31,9 +31,10 @@ export function readinessRoute(service: string, db: Database, logger: Logger): (
       if (!wasReady) logger.info('the database answers again; ready');
       wasReady = true;
     } catch (error) {
-      body = { status: 'unavailable', service, database: 'down', reason: reasonFor(error) };
+      const reason = reasonFor(error);
+      body = { status: 'unavailable', service, database: 'down', reason };
       // Once per outage: the gateway and the orchestrator ask every few seconds.
-      if (wasReady) logger.warn({ err: error }, `not ready: ${body.reason}`);
+      if (wasReady) logger.warn({ err: error }, `not ready: ${reason}`);
       wasReady = false;
     }
     sendJson(res, body.status === 'ready' ? 200 : 503, body);

@@ -21,5 +21,5 @@ export function mergeItems(items: readonly StockItem[]): StockItem[] {
 export function sameItems(a: readonly StockItem[], b: readonly StockItem[]): boolean {
   const left = mergeItems(a);
   const right = mergeItems(b);
-  return left.length === right.length && left.every((item, i) => item.upc === right[i]?.upc && item.quantity === right[i]?.quantity);
+  return left.length === right.length && left.every((item, i) => item.upc === right[i]?.upc && item.quantity === right[i].quantity);
 }

@@ -30,7 +30,11 @@ export interface OrderClaim {
   requestFingerprint: string;
 }
 
-export type OrderLine = { upc: string; quantity: number; unitPrice: number };
+export interface OrderLine {
+  upc: string;
+  quantity: number;
+  unitPrice: number;
+}
 
 // Formatted in SQL so both drivers return the same string rather than a Date.
 const ORDER_COLUMNS = `id, buyer_id AS "buyerId", idempotency_key AS "idempotencyKey", status, total,

@@ -67,7 +67,7 @@ async function fillClaim(db: Database, peers: Peers, claim: OrderRow, input: Pla
 
   // Placed by this request or by a concurrent one with the same input: the same order either way.
   const stored = await orderByIdempotencyKey(db, input.buyerId, input.idempotencyKey);
-  if (stored === undefined || stored.id !== claim.id || stored.status === 'PENDING') throw new Error(`order ${claim.id} was abandoned before it completed`);
+  if (stored?.id !== claim.id || stored.status === 'PENDING') throw new Error(`order ${claim.id} was abandoned before it completed`);
   return stored;
 }
 

@@ -62,6 +62,7 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
 /** Trims the body and checks its length in characters (code points, as PostgreSQL counts them). */
 function validBody(raw: string): string {
   const body = raw.trim();
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points are what PostgreSQL counts
   const length = [...body].length;
   if (length === 0) throw new SubgraphError(ErrorCode.BadUserInput, 'The review body must not be empty.', { argumentName: 'body' });
   if (length > MAX_BODY_CHARACTERS) {
