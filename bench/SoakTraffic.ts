@@ -167,7 +167,7 @@ function describeErrors(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] };
     if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-      return parsed.errors.map((error) => `${String(error.extensions?.code ?? 'no code')}: ${String(error.message)}`).join('; ').slice(0, 200);
+      return parsed.errors.map((error) => `${typeof error.extensions?.code === 'string' ? error.extensions.code : 'no code'}: ${String(error.message)}`).join('; ').slice(0, 200);
     }
   } catch {
     // Not JSON: show it as it came.

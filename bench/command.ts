@@ -34,7 +34,7 @@ export function parseArguments<T>(args: readonly string[], parse: (args: readonl
 export interface CommandRun {
   readonly cleanup: Cleanup;
   /** True once Ctrl-C or SIGTERM has started the cleanup. */
-  interrupted(): boolean;
+  readonly interrupted: () => boolean;
 }
 
 /**

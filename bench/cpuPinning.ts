@@ -18,7 +18,7 @@ export function detectPinning(): { pinning: CpuPinning | undefined; reason: stri
 /** Pins every thread of this process (autocannon runs in it) to `cpu`; children started later inherit it. */
 export function pinThisProcess(cpu: number): void {
   const result = spawnSync('taskset', ['-a', '-cp', String(cpu), String(process.pid)], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`taskset -a -cp ${cpu} ${process.pid} failed: ${result.stderr || result.error?.message}`);
+  if (result.status !== 0) throw new Error(`taskset -a -cp ${cpu} ${process.pid} failed: ${result.stderr || String(result.error?.message)}`);
 }
 
 /** The command and arguments that run `command args` on `cpu`, or unchanged when `cpu` is undefined. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ApolloGateway } from '@apollo/gateway';
-import { parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { authorizeOperation } from '../gateway/src/authorization/authorizeOperation.js';
 import { readGatewayConfig } from '../gateway/src/config.js';
 import { enforceQueryLimits } from '../gateway/src/limits/enforceQueryLimits.js';
@@ -49,7 +49,7 @@ export async function measureEdgeChecks(shopSupergraphPath: URL): Promise<EdgeCh
 
 function timeChecks(name: string, { schema, supergraph }: Graph, query: string, limits: ReturnType<typeof readGatewayConfig>['queryLimits']): EdgeCheckRow {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operation === undefined) throw new Error(`${name} has no operation`);
   const options = { defaultListSize: limits.defaultListSize, costDirectives: supergraph.costDirectives };
   const check = (): string => {
@@ -71,7 +71,7 @@ function timeChecks(name: string, { schema, supergraph }: Graph, query: string, 
     cost: measure.cost,
     outcome: check(),
     checksMicros: microsPerRun(check),
-    validateMicros: microsPerRun(() => validate(schema, document as DocumentNode)),
+    validateMicros: microsPerRun(() => validate(schema, document)),
   };
 }
 

@@ -83,7 +83,7 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(undefined);
-      else resolve(`${signal === 'SIGKILL' ? `timed out after ${timeoutMs / 1000} s` : `exited with ${signal ?? `code ${code}`}`}: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+      else resolve(`${signal === 'SIGKILL' ? `timed out after ${timeoutMs / 1000} s` : `exited with ${signal ?? `code ${String(code)}`}`}: ${output.trim().split('\n').slice(-5).join(' | ')}`);
     });
   });
 }

@@ -57,7 +57,7 @@ export async function measureTargets(options: MeasureOptions): Promise<Measureme
       running = await startTargetProcess(target.name, target.entry, { ...options.env, ...target.env?.({ answersOf }) });
     } catch (error) {
       failures.push(`${target.name}: did not start: ${error instanceof Error ? error.message : String(error)}`);
-      options.log(`FAILED ${failures.at(-1)}`);
+      options.log(`FAILED ${String(failures.at(-1))}`);
       continue;
     }
     const stop = options.cleanup.add(() => running.stop());
@@ -106,7 +106,7 @@ async function verify(
     failures.push(`${target} / ${query.name}: wrong answer, not measured: ${problem}`);
     // The target may log why only just after it has answered.
     await new Promise((resolve) => setTimeout(resolve, 250));
-    options.log(`FAILED ${failures.at(-1)}\n  last output of ${target}:\n${running.recentOutput().replace(/^/gm, '    ')}`);
+    options.log(`FAILED ${String(failures.at(-1))}\n  last output of ${target}:\n${running.recentOutput().replace(/^/gm, '    ')}`);
   }
   return { answers, failures };
 }

@@ -44,7 +44,7 @@ export function startTargetProcess(
     }, timeoutMs);
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready:\n${recentOutput()}`));
+      reject(new Error(`${name} exited (${signal ?? `code ${String(code)}`}) before it was ready:\n${recentOutput()}`));
     };
     child.once('exit', onExit);
     const onLine = (line: string): void => {

@@ -165,7 +165,7 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
       `- machine: ${describeMachine()}`,
       `- command: \`${commandLine('soak', 'bench/soak.ts', args)}\``,
       `- load: ${settings}`,
-      `- gateway: ${sharedState}; RATE_LIMIT_REQUESTS=${SUPERGATE_ENV['RATE_LIMIT_REQUESTS']}, RATE_LIMIT_COST_PER_WINDOW=${SUPERGATE_ENV['RATE_LIMIT_COST_PER_WINDOW']}; heap is nodejs_heap_size_used_bytes from its /metrics`,
+      `- gateway: ${sharedState}; RATE_LIMIT_REQUESTS=${String(SUPERGATE_ENV['RATE_LIMIT_REQUESTS'])}, RATE_LIMIT_COST_PER_WINDOW=${String(SUPERGATE_ENV['RATE_LIMIT_COST_PER_WINDOW'])}; heap is nodejs_heap_size_used_bytes from its /metrics`,
       `- subgraphs: ${subgraphs.database}`,
       `- machine load: at start ${loadAtStart}; at end ${loadAtEnd}`,
       '',

@@ -66,7 +66,12 @@ export function formatBenchmarkSettings(rows: readonly BenchmarkRow[], targets: 
   ];
 }
 
-const COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1'];
+const COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1'] as const;
+
+/** The nth target's bar colour, round the palette again past its end. */
+function colourOf(index: number): string {
+  return COLOURS[index % COLOURS.length] ?? COLOURS[0];
+}
 
 /** A bar chart of mean req/s and p99 per row and target, hand-written SVG. */
 export function renderBenchmarkChart(measurements: readonly BenchmarkMeasurement[], rows: readonly BenchmarkRow[], targets: readonly string[]): string {
@@ -98,14 +103,14 @@ export function renderBenchmarkChart(measurements: readonly BenchmarkMeasurement
         const value = panel.figure(line);
         const length = Math.max(1, (value / max) * plotWidth);
         const y = rowTop + targetIndex * bar;
-        parts.push(`<rect x="${left}" y="${y + 2}" width="${length.toFixed(1)}" height="${bar - 4}" fill="${COLOURS[targetIndex % COLOURS.length]}"><title>${escapeXml(`${target}, ${rowName}: ${value.toFixed(1)}`)}</title></rect>`);
+        parts.push(`<rect x="${left}" y="${y + 2}" width="${length.toFixed(1)}" height="${bar - 4}" fill="${colourOf(targetIndex)}"><title>${escapeXml(`${target}, ${rowName}: ${value.toFixed(1)}`)}</title></rect>`);
         parts.push(`<text x="${(left + length + 4).toFixed(1)}" y="${y + bar / 2 + 4}">${value.toFixed(value >= 100 ? 0 : 1)}</text>`);
       });
     });
   });
   const legendTop = panels.length * (panelHeight + 20);
   targets.forEach((target, index) => {
-    parts.push(`<rect x="10" y="${legendTop + index * 20}" width="14" height="14" fill="${COLOURS[index % COLOURS.length]}"/>`, `<text x="30" y="${legendTop + index * 20 + 12}">${escapeXml(target)}</text>`);
+    parts.push(`<rect x="10" y="${legendTop + index * 20}" width="14" height="14" fill="${colourOf(index)}"/>`, `<text x="30" y="${legendTop + index * 20 + 12}">${escapeXml(target)}</text>`);
   });
   parts.push('</svg>', '');
   return parts.join('\n');

@@ -43,7 +43,7 @@ function hiveEnv(row: BenchmarkRow, extra: Readonly<Record<string, string>>): Re
 }
 
 function hiveSettings(row: BenchmarkRow, extra: string): string {
-  return `inboundInflightRequestDeduplication ${row.deduplication}, transport deduplicateInflightRequests ${row.deduplication}${extra}`;
+  return `inboundInflightRequestDeduplication ${String(row.deduplication)}, transport deduplicateInflightRequests ${String(row.deduplication)}${extra}`;
 }
 
 /**

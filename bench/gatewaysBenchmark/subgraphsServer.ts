@@ -22,7 +22,7 @@ export function createSubgraphsServer(data: DataSet): Server {
   const documents = new Map<GraphQLSchema, Map<string, DocumentNode>>();
   const documentFor = (schema: GraphQLSchema, query: string): DocumentNode => {
     let cache = documents.get(schema);
-    if (cache === undefined) documents.set(schema, (cache = new Map()));
+    if (cache === undefined) documents.set(schema, (cache = new Map<string, DocumentNode>()));
     const cached = cache.get(query);
     if (cached !== undefined) return cached;
     const document = parse(query);

@@ -113,7 +113,7 @@ export async function runGatewaysBenchmark(options: WorkloadOptions): Promise<Wo
         } catch (error) {
           broken.add(key);
           failures.push(`${key}: did not start: ${error instanceof Error ? error.message : String(error)}`);
-          options.log(`FAILED ${failures.at(-1)}`);
+          options.log(`FAILED ${String(failures.at(-1))}`);
           continue;
         }
         const stop = options.cleanup.add(() => running.stop());
@@ -124,7 +124,7 @@ export async function runGatewaysBenchmark(options: WorkloadOptions): Promise<Wo
             broken.add(key);
             failures.push(`${key}: wrong answer, not measured: ${problem}`);
             await new Promise((resolve) => setTimeout(resolve, 250));
-            options.log(`FAILED ${failures.at(-1)}\n  last output of ${target.name}:\n${running.recentOutput().replace(/^/gm, '    ')}`);
+            options.log(`FAILED ${String(failures.at(-1))}\n  last output of ${target.name}:\n${running.recentOutput().replace(/^/gm, '    ')}`);
             continue;
           }
           options.log(`${label}: answers like ${BENCHMARK_BASELINE}; ${options.warmupSeconds} s warm-up, ${options.durationSeconds} s measured on ${options.connections} connections`);
@@ -151,7 +151,7 @@ async function verify(target: BenchmarkTarget, row: BenchmarkRow, running: Targe
   let expected = reference.get(row.name);
   if (expected === undefined) {
     if (!isBaseline) return { problem: `${BENCHMARK_BASELINE} has no verified answers for ${row.name}` };
-    reference.set(row.name, (expected = new Map()));
+    reference.set(row.name, (expected = new Map<string, Answer>()));
   }
   let first: string | undefined;
   for (const body of sample) {
