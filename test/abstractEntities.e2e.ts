@@ -68,7 +68,7 @@ describe('the response cache over interfaces, interface objects and their entiti
   beforeAll(async () => {
     const services = [];
     for (const subgraph of [catalog, store]) {
-      const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers as never }) });
+      const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: subgraph.typeDefs, resolvers: subgraph.resolvers }) });
       const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
       servers.push(server);
       services.push({ name: subgraph.name, url, typeDefs: subgraph.typeDefs });

@@ -23,6 +23,7 @@ function run(command: string, args: readonly string[], cwd: string): Promise<Run
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; its Omit<ExecException> type hides that from the rule
       if (error !== null && typeof error.code !== 'number') reject(error);
       else resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
     });

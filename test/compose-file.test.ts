@@ -74,11 +74,11 @@ describe('docker-compose.yml', () => {
       if (service === undefined) return [`no service named ${entry.name}`];
       return [
         ...(service.command?.includes(builtFile(subgraphEntry(entry.name))) === true ? [] : [`${entry.name} does not run ${builtFile(subgraphEntry(entry.name))}`]),
-        ...(env(service, 'PORT') === String(entry.port) ? [] : [`${entry.name}: PORT is ${env(service, 'PORT')}, registry port ${entry.port}`]),
+        ...(env(service, 'PORT') === String(entry.port) ? [] : [`${entry.name}: PORT is ${String(env(service, 'PORT'))}, registry port ${entry.port}`]),
         ...(new URL(env(service, 'DATABASE_URL') ?? 'unset:').hostname === 'postgres' ? [] : [`${entry.name}: DATABASE_URL does not point at the postgres service`]),
         ...(service.depends_on?.['postgres']?.condition === 'service_healthy' ? [] : [`${entry.name} does not wait for a healthy postgres`]),
         ...entry.peers.flatMap((peer) => {
-          const url = `http://${peer}:${registry.find((candidate) => candidate.name === peer)?.port}/graphql`;
+          const url = `http://${peer}:${String(registry.find((candidate) => candidate.name === peer)?.port)}/graphql`;
           return env(service, `SUBGRAPH_${peer.toUpperCase()}_URL`) === url ? [] : [`${entry.name}: SUBGRAPH_${peer.toUpperCase()}_URL should be ${url}`];
         }),
       ];
@@ -97,7 +97,7 @@ describe('docker-compose.yml', () => {
   it('runs two gateway replicas, each pointed at every subgraph and at the shared Redis', () => {
     expect(gatewayReplicas.map(([name]) => name)).toEqual(expect.arrayContaining(['gateway-1', 'gateway-2']));
     const problems = gatewayReplicas.flatMap(([name, service]) => [
-      ...(env(service, 'REDIS_URL') === 'redis://redis:6379' ? [] : [`${name}: REDIS_URL is ${env(service, 'REDIS_URL')}`]),
+      ...(env(service, 'REDIS_URL') === 'redis://redis:6379' ? [] : [`${name}: REDIS_URL is ${String(env(service, 'REDIS_URL'))}`]),
       ...(service.depends_on?.['redis']?.condition === 'service_healthy' ? [] : [`${name} does not wait for a healthy redis`]),
       // Clients reach replicas only through the edge; a published port would bypass it.
       ...(service.ports === undefined ? [] : [`${name} publishes ports ${service.ports.join(', ')}`]),
@@ -144,7 +144,7 @@ describe('docker-compose.yml', () => {
       const routes = service.command?.includes(builtFile(GATEWAY_ENTRY)) === true ? gatewayRoutes : registry.some((entry) => entry.name === name) ? subgraphRoutes : undefined;
       const path = healthcheckPath(service);
       return [
-        ...(routes !== undefined && (path === undefined || !routes.has(path)) ? [`${name}: healthcheck asks for ${path}, which the code does not serve`] : []),
+        ...(routes !== undefined && (path === undefined || !routes.has(path)) ? [`${name}: healthcheck asks for ${String(path)}, which the code does not serve`] : []),
         // `service_healthy` on a service without a healthcheck waits forever.
         ...Object.entries(service.depends_on ?? {})
           .filter(([dependency, { condition }]) => condition === 'service_healthy' && compose.services[dependency]?.healthcheck === undefined)
@@ -160,10 +160,10 @@ describe('docker-compose.yml', () => {
     const prometheus = compose.services['prometheus'];
     expect(prometheus?.volumes).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
     const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((config) => config.targets));
-    expect(targets.sort()).toEqual(gatewayReplicas.map(([name, service]) => `${name}:${env(service, 'METRICS_PORT')}`).sort());
+    expect(targets.sort()).toEqual(gatewayReplicas.map(([name, service]) => `${name}:${String(env(service, 'METRICS_PORT'))}`).sort());
     expect(scrape.scrape_configs.map((job) => job.metrics_path ?? '/metrics')).toEqual(['/metrics']);
     const problems = gatewayReplicas.flatMap(([name, service]) => [
-      ...(env(service, 'METRICS_HOST') === '0.0.0.0' ? [] : [`${name}: METRICS_HOST is ${env(service, 'METRICS_HOST')}, unreachable from the prometheus container`]),
+      ...(env(service, 'METRICS_HOST') === '0.0.0.0' ? [] : [`${name}: METRICS_HOST is ${String(env(service, 'METRICS_HOST'))}, unreachable from the prometheus container`]),
       ...(env(service, 'METRICS_PORT') !== env(service, 'PORT') ? [] : [`${name}: metrics on the GraphQL port`]),
     ]);
     expect(problems).toEqual([]);
@@ -186,7 +186,7 @@ describe('the nginx edge (deploy/nginx/nginx.conf)', () => {
     const upstreams = directive('proxy_pass').map((target) => /^http:\/\/([\w-]+)$/.exec(target)?.[1]);
     expect(new Set(upstreams).size, 'every location proxies to one upstream').toBe(1);
     const servers = upstreamServers(upstreams[0] ?? '');
-    expect(servers.sort()).toEqual(gatewayReplicas.map(([name, service]) => `${name}:${env(service, 'PORT')}`).sort());
+    expect(servers.sort()).toEqual(gatewayReplicas.map(([name, service]) => `${name}:${String(env(service, 'PORT'))}`).sort());
   });
 
   it('keeps connections to the replicas alive', () => {

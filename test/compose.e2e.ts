@@ -49,7 +49,7 @@ describe('supergate compose', () => {
         `      sdl: ${JSON.stringify(REVIEWS)}`,
         '  shipping:',
         '    schema:',
-        `      subgraph_url: ${shipping.urls.get('shipping')}`,
+        `      subgraph_url: ${String(shipping.urls.get('shipping'))}`,
         '',
       ].join('\n'),
     );

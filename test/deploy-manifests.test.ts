@@ -371,7 +371,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('Prometheus scrapes the gateway pods on the metrics port, which no Service exposes', () => {
     const deployment = gatewayDeployment();
     const [container] = deployment.spec.template.spec.containers;
-    const env = environment(container as Container);
+    const env = environment(container!);
     const annotations = (deployment.spec.template.metadata as { annotations?: Record<string, string> }).annotations ?? {};
     const metricsPort = env.get('METRICS_PORT')?.value;
     expect({ scrape: annotations['prometheus.io/scrape'], port: annotations['prometheus.io/port'], path: annotations['prometheus.io/path'], host: env.get('METRICS_HOST')?.value }).toEqual({
@@ -380,9 +380,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       path: '/metrics',
       host: '0.0.0.0',
     });
-    expect(containerPort(container as Container, Number(metricsPort))).toBe(Number(metricsPort));
+    expect(containerPort(container!, Number(metricsPort))).toBe(Number(metricsPort));
     expect(metricsPort).not.toBe(env.get('PORT')?.value);
-    const exposed = services.filter((service) => selectedDeployments(service.spec.selector).includes(deployment)).flatMap((service) => (service.spec.ports ?? []).map((port) => containerPort(container as Container, port.targetPort ?? port.port)));
+    const exposed = services.filter((service) => selectedDeployments(service.spec.selector).includes(deployment)).flatMap((service) => (service.spec.ports ?? []).map((port) => containerPort(container!, port.targetPort ?? port.port)));
     expect(exposed).not.toContain(Number(metricsPort));
   });
 
@@ -454,7 +454,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('the gateway is given only variables it reads, and a URL for every subgraph and Redis', () => {
     const [container] = gatewayDeployment().spec.template.spec.containers;
-    const env = environment(container as Container);
+    const env = environment(container!);
     const allowed = [
       ...variablesReadIn('gateway/src/config.ts'),
       ...variablesReadIn('lib/gatewayToken.ts'),

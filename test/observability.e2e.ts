@@ -148,7 +148,7 @@ describe('observability: metrics, request logs, readiness and traces', () => {
       collector.exports.flatMap((batch) =>
         (batch.resourceSpans ?? []).flatMap((resourceSpans) => {
           const service = resourceSpans.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value.stringValue;
-          return (resourceSpans.scopeSpans ?? []).flatMap((scope) => (scope.spans ?? []).map((span) => `${service}: ${span.name}`));
+          return (resourceSpans.scopeSpans ?? []).flatMap((scope) => (scope.spans ?? []).map((span) => `${String(service)}: ${span.name}`));
         }),
       );
     await expect.poll(exported, { timeout: 15_000, interval: 200 }).toEqual(
@@ -159,7 +159,7 @@ describe('observability: metrics, request logs, readiness and traces', () => {
   it('stays ready but degraded, with 200, when a subgraph dies', async () => {
     const ready = async () => {
       const response = await fetch(new URL('/ready', system.gatewayUrl));
-      return { status: response.status, body: (await response.json()) as unknown };
+      return { status: response.status, body: await response.json() };
     };
     expect(await ready()).toEqual({
       status: 200,

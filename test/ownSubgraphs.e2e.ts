@@ -51,7 +51,7 @@ function startSubgraph(dir: string, file: string, started: ChildProcess[]): Prom
       if (url !== undefined) resolve(url);
     });
     forEachLine(child.stderr, (line) => output.push(line));
-    child.once('exit', (code) => reject(new Error(`${file} exited (code ${code}) before it listened:\n${output.join('\n')}`)));
+    child.once('exit', (code) => reject(new Error(`${file} exited (code ${String(code)}) before it listened:\n${output.join('\n')}`)));
   });
 }
 

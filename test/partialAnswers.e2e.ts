@@ -17,7 +17,11 @@ interface ShopProduct {
   reviews: { rating: number; author: { username: string } | null }[] | null;
 }
 
-type FieldError = { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> };
+interface FieldError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
+}
 
 /** Errors in a stable order, for comparing whole lists. */
 const byPath = (errors: readonly FieldError[] | undefined): FieldError[] => [...(errors ?? [])].sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path)));

@@ -8,7 +8,7 @@ const SUBGRAPHS = ['accounts', 'inventory', 'orders', 'products', 'reviews'];
 
 async function getJson(url: URL): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as unknown };
+  return { status: response.status, body: await response.json() };
 }
 
 describe('readiness tells the truth about subgraph databases', () => {

@@ -42,7 +42,7 @@ async function startStorefront(log: (line: string) => void): Promise<{ url: stri
       const match = /listening on (\S+)/.exec(printed);
       if (match?.[1] !== undefined) resolve(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`the storefront server exited (code ${code}) before listening:\n${printed}`)));
+    child.once('exit', (code) => reject(new Error(`the storefront server exited (code ${String(code)}) before listening:\n${printed}`)));
   });
   return { url, process: child };
 }
@@ -105,7 +105,7 @@ describe('the example storefront in a real browser', () => {
 
   afterAll(async () => {
     await context?.close();
-    if (storefront !== undefined && storefront.process.exitCode === null) {
+    if (storefront?.process.exitCode === null) {
       const exited = once(storefront.process, 'exit');
       storefront.process.kill();
       await exited;

@@ -27,7 +27,7 @@ import { gracefulClose } from './resilience/gracefulClose.js';
 /** What a `plugins` function is given: the gateway's shared services, and its default pipeline. */
 export interface PluginsContext extends SupergateServices {
   /** The pipeline `createSupergate` runs when given no plugins, built from `config`, in its order. */
-  defaultPlugins(): SupergatePlugin[];
+  readonly defaultPlugins: () => SupergatePlugin[];
 }
 
 export interface SupergateOptions {

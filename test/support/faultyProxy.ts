@@ -65,11 +65,15 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
         });
       };
       // Only GraphQL calls are subject to the mode; the gateway's /ready probes always pass.
-      if (req.method !== 'POST') return send();
+      if (req.method !== 'POST') {
+        send();
+        return;
+      }
       graphqlRequests += 1;
       switch (mode) {
         case 'forward':
-          return send();
+          send();
+          return;
         case 'hang':
           return;
         case 'fail':
@@ -80,7 +84,8 @@ export async function startFaultyProxy(subgraphUrl: string): Promise<FaultyProxy
           held.push(() => send());
           return;
         case 'hold-query-answers':
-          return send(!isMutation(body));
+          send(!isMutation(body));
+          return;
       }
     });
   });

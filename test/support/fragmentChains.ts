@@ -1,4 +1,4 @@
-import { Kind, parse, type ASTNode, type DocumentNode } from 'graphql';
+import { Kind, parse, type DocumentNode } from 'graphql';
 
 /**
  * A document whose fragments each spread the next one twice (once directly,
@@ -49,6 +49,6 @@ export function countingSelectionReads(source: string): CountedDocument {
       },
     });
   };
-  const document = wrap(parse(source) as ASTNode) as DocumentNode;
+  const document = wrap(parse(source)) as DocumentNode;
   return { document, selectionSets, reads: () => reads };
 }

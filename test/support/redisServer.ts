@@ -22,13 +22,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) resolve();
       });
-      process.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+      process.once('exit', (code) => reject(new Error(`redis-server exited with ${String(code)}: ${output}`)));
     });
   };
   const stop = async (): Promise<void> => {
     const running = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
+    if (running?.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGKILL');
     await exited;

@@ -29,7 +29,9 @@ export interface StartSubgraphsOptions {
 export async function startSubgraphs(definitions: readonly SubgraphDefinition[], options: StartSubgraphsOptions = {}): Promise<RunningSubgraphs> {
   const servers: ApolloServer[] = [];
   const urls = new Map<string, string>();
-  const stop = async (): Promise<void> => void (await Promise.all(servers.map((server) => server.stop())));
+  const stop = async (): Promise<void> => {
+    await Promise.all(servers.map((server) => server.stop()));
+  };
   try {
     for (const { name, typeDefs, resolvers } of definitions) {
       const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers }), plugins: [ApolloServerPluginCacheControl({ defaultMaxAge: options.defaultMaxAge ?? 0 })] });

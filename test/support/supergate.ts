@@ -42,6 +42,7 @@ export function runSupergate(args: readonly string[], options: SupergateOptions 
   return new Promise((resolve, reject) => {
     assertBuilt();
     execFile(process.execPath, [...SUPERGATE, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: environment(options), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; its Omit<ExecException> type hides that from the rule
       if (error !== null && typeof error.code !== 'number') reject(error);
       else resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
     });

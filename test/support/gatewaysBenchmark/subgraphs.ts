@@ -53,7 +53,7 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
     resolvers: {
       Query: { me: () => data.users[0], user: (_: unknown, { id }: { id: string }) => userById(id), users: () => data.users },
       User: { __resolveReference: ({ id }: { id: string }) => userById(id), birthday: (user: { birthday: number }) => (faults.textBirthdays ? 'a long time ago' : String(user.birthday)) },
-    } as Resolvers,
+    },
   },
   {
     name: 'products',
@@ -63,7 +63,7 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
     resolvers: {
       Query: { topProducts: (_: unknown, { first }: { first: number }) => data.products.slice(0, first) },
       Product: { __resolveReference: ({ upc }: { upc: string }) => productByUpc(upc), upc: (product: { upc: string }) => (faults.nullFirstUpc && product.upc === '1' ? null : product.upc) },
-    } as Resolvers,
+    },
   },
   {
     name: 'inventory',
@@ -79,7 +79,7 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
         // Free above 1000, else half the weight: it shows the @requires fields arrived.
         shippingEstimate: ({ price, weight }: { price: number; weight: number }) => (price > 1000 ? 0 : weight / 2),
       },
-    } as Resolvers,
+    },
   },
   {
     name: 'reviews',
@@ -91,7 +91,7 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
       Review: { __resolveReference: ({ id }: { id: string }) => data.reviews.find((review) => review.id === id) ?? null, ...reviewFields },
       User: { __resolveReference: (reference: { id: string }) => reference, reviews: () => data.reviews.slice(0, 2) },
       Product: { __resolveReference: (reference: { upc: string }) => reference, reviews: ({ upc }: { upc: string }) => data.reviews.filter((review) => review.productUpc === upc) },
-    } as Resolvers,
+    },
   },
 ];
 
