@@ -4,6 +4,7 @@ import prettier from 'eslint-config-prettier/flat';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { importBoundaries } from './lint/importBoundaries.js';
 
 const TESTS = ['**/*.test.ts', '**/*.e2e.ts', 'test/**/*.ts'];
 
@@ -56,5 +57,6 @@ export default defineConfig(
   },
   { files: ['**/*.js'], languageOptions: { globals: globals.node } },
   { files: ['examples/storefront/app.js'], languageOptions: { globals: globals.browser } },
+  ...importBoundaries(import.meta.dirname),
   prettier,
 );
