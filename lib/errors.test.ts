@@ -22,6 +22,7 @@ const PUBLISHED_CODES = {
   UpstreamFailed: 'UPSTREAM_FAILED',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   OutOfStock: 'OUT_OF_STOCK',
+  OrderNotCancellable: 'ORDER_NOT_CANCELLABLE',
   ReservationReleased: 'RESERVATION_RELEASED',
   GraphQLParseFailed: 'GRAPHQL_PARSE_FAILED',
   GraphQLValidationFailed: 'GRAPHQL_VALIDATION_FAILED',

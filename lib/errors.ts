@@ -32,6 +32,8 @@ export enum ErrorCode {
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   /** An order asked for more of a product than is in stock; nothing was reserved. */
   OutOfStock = 'OUT_OF_STOCK',
+  /** Only a PLACED order can be cancelled; this one has shipped, been delivered or been cancelled already. */
+  OrderNotCancellable = 'ORDER_NOT_CANCELLABLE',
   /** A stock reservation was released; its id never reserves again. Told to the orders service only. */
   ReservationReleased = 'RESERVATION_RELEASED',
   /** Set by Apollo Server for a document that does not parse; named here so code can recognise it. */

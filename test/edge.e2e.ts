@@ -98,6 +98,8 @@ async function dribble(url: string, head: string, chunks: readonly string[], int
 /** A JSON value nested `depth` arrays deep, as text: building it as an object would overflow JSON.stringify here. */
 const nestedJson = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** The id of the nth seeded order (subgraphs/orders/migrations/seed.sql): md5('seed-<n>') as a uuid. */
+const seededOrderId = (n: number): string => createHash('md5').update(`seed-${n}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 
 describe('the edge: authentication, limits and hostile requests', () => {
   let system: RunningSystem;
@@ -263,6 +265,9 @@ describe('the edge: authentication, limits and hostile requests', () => {
     { name: "an admin identity minted with orders' key, sent straight to accounts", request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] })), status: 401, code: 'UNAUTHENTICATED' },
     { name: "an admin identity orders signs as itself, sent straight to accounts", request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] }, 'orders')), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
+    { name: 'an anonymous cancelOrder', request: (url) => post(url, { query: `mutation { cancelOrder(id: "${seededOrderId(4)}") { id } }` }), status: 200, code: 'UNAUTHENTICATED' },
+    // Seeded order 4 is u29's and PLACED: u2 may not cancel it, and it stays placed for the tests that follow.
+    { name: "cancelling another buyer's order", request: (url) => post(url, { query: `mutation { cancelOrder(id: "${seededOrderId(4)}") { id } }` }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN', reachesSubgraph: true },
     { name: 'an admin-only field without the admin scope', request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN' },
     ...inBothModes.flatMap((testCase) => [
       { ...testCase, name: `${testCase.name} (development)`, gateway: 'main' as const },

@@ -138,7 +138,8 @@ async function expectSameAnswers(pair: GatewayPair, operations: readonly Generat
 
 const op = (query: string, variables: Record<string, unknown> = {}): GeneratedOperation => ({ query, variables });
 
-describe('the fast query-plan executor answers exactly as stock on the shop supergraph', () => {
+// Each case runs its operations through two gateways in turn; on a loaded 2-core CI machine that takes well over vitest's default 5 s.
+describe('the fast query-plan executor answers exactly as stock on the shop supergraph', { timeout: 60_000 }, () => {
   const pair = new GatewayPair();
   const databases: Database[] = [];
 
@@ -208,7 +209,7 @@ describe('the fast query-plan executor answers exactly as stock on the shop supe
 });
 
 // The benchmark's query, data and supergraph live beside the repository (../shared/bench); a clone without them skips this part.
-describe.skipIf(!existsSync(GATEWAYS_BENCHMARK_PATH))('the fast query-plan executor answers exactly as stock on the gateway benchmark supergraph', () => {
+describe.skipIf(!existsSync(GATEWAYS_BENCHMARK_PATH))('the fast query-plan executor answers exactly as stock on the gateway benchmark supergraph', { timeout: 60_000 }, () => {
   const pair = new GatewayPair();
   let folder: string | undefined;
 

@@ -113,7 +113,23 @@ export async function abandonPendingOrders(db: Queryable, which: { olderThanSeco
   return rows.map((row) => row.reservation_id);
 }
 
-/** Reservations of abandoned orders that inventory has not confirmed released yet, oldest first. */
+/**
+ * Cancels the order `orderId` if it is PLACED, and records its reservation for
+ * release in the same statement, so the stock of a cancelled order is put back
+ * even if the process dies before inventory is told. False when the order is
+ * not PLACED: a concurrent cancel, or a later status, got there first.
+ */
+export async function cancelPlacedOrder(db: Queryable, orderId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `WITH cancelled AS (UPDATE orders SET status = 'CANCELLED' WHERE id = $1 AND status = 'PLACED' RETURNING id),
+     recorded AS (INSERT INTO abandoned_reservations (reservation_id) SELECT id FROM cancelled ON CONFLICT DO NOTHING)
+     SELECT id FROM cancelled`,
+    [orderId],
+  );
+  return rows.length === 1;
+}
+
+/** Reservations of abandoned or cancelled orders that inventory has not confirmed released yet, oldest first. */
 export async function abandonedReservations(db: Queryable, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ reservation_id: string }>('SELECT reservation_id FROM abandoned_reservations ORDER BY abandoned_at, reservation_id LIMIT $1', [limit]);
   return rows.map((row) => row.reservation_id);

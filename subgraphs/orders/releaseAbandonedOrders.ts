@@ -14,7 +14,8 @@ const RELEASES_PER_RUN = 100;
 /**
  * Abandons every order PENDING for at least `deadlineSeconds` (its request
  * died between claiming the key and completing the order) and has inventory
- * put the stock of every abandoned order back. An abandoned order can no
+ * put the stock of every abandoned order back, and of every cancelled order
+ * whose release has not been confirmed yet. An abandoned order can no
  * longer complete, and its key is free for a new request. Answers how many
  * reservations were released.
  */
@@ -34,8 +35,8 @@ export async function releaseAbandonedOrder(db: Database, inventory: PeerClient,
   for (const reservationId of await abandonPendingOrders(db, { orderId })) await release(db, inventory, reservationId);
 }
 
-// Forgotten only once inventory confirmed, so a failed call is retried by the next run.
-async function release(db: Database, inventory: PeerClient, reservationId: string): Promise<void> {
+/** Has inventory put a recorded reservation back; forgotten only once inventory confirmed, so a failed call is retried by the next run. */
+export async function release(db: Database, inventory: PeerClient, reservationId: string): Promise<void> {
   await releaseStock(inventory, reservationId);
   await forgetAbandonedReservation(db, reservationId);
 }

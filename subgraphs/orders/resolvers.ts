@@ -4,6 +4,7 @@ import { loadOrNull } from '../kit/batch.js';
 import { ForbiddenError, SubgraphError } from '../kit/errors.js';
 import type { OrdersContext } from './context.js';
 import type { OrderItemRow, OrderRow } from './db.js';
+import { cancelOrder } from './cancelOrder.js';
 import { placeOrder, type PlaceOrderInput } from './placeOrder.js';
 
 export const resolvers: GraphQLResolverMap<OrdersContext> = {
@@ -22,6 +23,16 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
       const order = await placeOrder(ctx.db, ctx.peers, { ...args.input, buyerId: ctx.viewerId });
       // Stock of every item changed at inventory, and the buyer has a new order.
       ctx.changes.add('Product', ...args.input.items.map((item) => item.upc));
+      ctx.changes.add('User', order.buyerId);
+      ctx.changes.add('Order', order.id);
+      return order;
+    },
+    async cancelOrder(_: unknown, args: { id: string }, ctx: OrdersContext) {
+      if (ctx.viewerId === null) throw new SubgraphError(ErrorCode.Unauthenticated, 'You must be signed in to cancel an order.');
+      const order = await cancelOrder(ctx.db, ctx.peers.inventory, args.id, { userId: ctx.viewerId, isAdmin: ctx.viewerIsAdmin });
+      // Its stock is back at inventory, and the order and its buyer's list show the new status.
+      const items = await ctx.loaders.itemsByOrderId.load(order.id);
+      ctx.changes.add('Product', ...items.map((item) => item.upc));
       ctx.changes.add('User', order.buyerId);
       ctx.changes.add('Order', order.id);
       return order;

@@ -13,10 +13,11 @@ function directiveDefinition(sdl: string): string | undefined {
 }
 
 describe('@rateLimit from the supergraph', () => {
-  it('limits addReview to 5 and placeOrder to 10 per caller per minute', () => {
+  it('limits addReview to 5, and placeOrder and cancelOrder to 10, per caller per minute', () => {
     const limits = readFieldRateLimits(supergraph);
     expect(rateLimitFor(limits, 'Mutation', 'addReview')).toEqual({ limit: 5, duration: 60 });
     expect(rateLimitFor(limits, 'Mutation', 'placeOrder')).toEqual({ limit: 10, duration: 60 });
+    expect(rateLimitFor(limits, 'Mutation', 'cancelOrder')).toEqual({ limit: 10, duration: 60 });
     expect(rateLimitFor(limits, 'Query', 'product')).toBeUndefined();
   });
 

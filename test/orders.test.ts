@@ -16,6 +16,12 @@ import { createContext as productsContext } from '../subgraphs/products/context.
 import { createProductsServer } from '../subgraphs/products/server.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
 
+interface CancelOrderAnswer {
+  data?: { cancelOrder: { id: string; status: string } } | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
 const modes = [
   { mode: 'the embedded database', postgres: false },
   { mode: 'PostgreSQL', postgres: true },
@@ -41,7 +47,7 @@ async function serve<TContext extends BaseContext>(server: ApolloServer<TContext
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`, http };
 }
 
-describe.each(modes)('placeOrder with idempotency keys on $mode', ({ postgres }) => {
+describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) => {
   let scratch: ScratchDatabase | undefined;
   let orders: Database;
   let inventory: Database;
@@ -274,5 +280,82 @@ describe.each(modes)('placeOrder with idempotency keys on $mode', ({ postgres })
     const placed = await placeOrder('refused-buyer', 'refused-key', [{ upc: '303', quantity: 1 }]);
     expect(answeredItems(placed)).toEqual([{ upc: '303', quantity: 1 }]);
     expect(await stockOf(['302', '303'])).toEqual(new Map([['302', 0], ['303', 4]]));
+  });
+  async function cancelOrder(id: string, by: { sub: string; scopes?: string[] }, withPeers: Peers = peers): Promise<CancelOrderAnswer> {
+    const response = await ordersServer.executeOperation(
+      { query: 'mutation ($id: ID!) { cancelOrder(id: $id) { id status } }', variables: { id } },
+      { contextValue: ordersContext(orders, withPeers, { sub: by.sub, scopes: by.scopes ?? [], issuer: 'gateway' }) },
+    );
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return response.body.singleResult as CancelOrderAnswer;
+  }
+
+  const codeOf = (answer: CancelOrderAnswer) => answer.errors?.[0]?.extensions?.['code'];
+  const statusOf = async (id: string) => (await orders.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [id])).rows[0]?.status;
+  const toRelease = async () => (await orders.query('SELECT reservation_id FROM abandoned_reservations')).rows.length;
+
+  it('cancelling a placed order puts its stock back and reports what changed; cancelling it again fails with ORDER_NOT_CANCELLABLE', async () => {
+    await setStock(new Map([['401', 10], ['402', 10]]));
+    const placed = await placeOrder('cancel-buyer', 'cancel-key', [{ upc: '401', quantity: 3 }, { upc: '402', quantity: 1 }]);
+    const id = placed.data!.placeOrder.id;
+    expect(await stockOf(['401', '402'])).toEqual(new Map([['401', 7], ['402', 9]]));
+
+    const cancelled = await cancelOrder(id, { sub: 'cancel-buyer' });
+    expect(cancelled.data).toEqual({ cancelOrder: { id, status: 'CANCELLED' } });
+    expect((cancelled.extensions?.['changedEntities'] as string[]).sort()).toEqual([`Order:${id}`, 'Product:401', 'Product:402', 'User:cancel-buyer']);
+    expect(await stockOf(['401', '402'])).toEqual(new Map([['401', 10], ['402', 10]]));
+    expect(await reservedItems([id])).toEqual(new Map());
+    expect(await toRelease()).toBe(0);
+
+    const again = await cancelOrder(id, { sub: 'cancel-buyer' });
+    expect({ data: again.data, message: again.errors?.[0]?.message, extensions: { ...again.errors?.[0]?.extensions, stacktrace: undefined } }).toEqual({
+      data: null,
+      message: `Order ${id} is CANCELLED; only a PLACED order can be cancelled.`,
+      extensions: { code: 'ORDER_NOT_CANCELLABLE', status: 'CANCELLED', stacktrace: undefined },
+    });
+    expect(await stockOf(['401', '402'])).toEqual(new Map([['401', 10], ['402', 10]]));
+  });
+
+  it('of ten cancels of one order at once, exactly one succeeds and the stock comes back once', async () => {
+    await setStock(new Map([['403', 10]]));
+    const id = (await placeOrder('racing-canceller', 'race-cancel-key', [{ upc: '403', quantity: 4 }])).data!.placeOrder.id;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => cancelOrder(id, { sub: 'racing-canceller' })));
+    expect(answers.filter((answer) => answer.errors === undefined)).toHaveLength(1);
+    expect(answers.map(codeOf).filter((code) => code !== undefined)).toEqual(Array.from({ length: 9 }, () => 'ORDER_NOT_CANCELLABLE'));
+    expect(await stockOf(['403'])).toEqual(new Map([['403', 10]]));
+  }, 30_000);
+
+  it("only the buyer or an admin may cancel: another user gets FORBIDDEN and the order stays placed; an unknown order is NOT_FOUND", async () => {
+    await setStock(new Map([['404', 10]]));
+    const id = (await placeOrder('owning-buyer', 'owned-key', [{ upc: '404', quantity: 2 }])).data!.placeOrder.id;
+    expect(codeOf(await cancelOrder(id, { sub: 'someone-else' }))).toBe('FORBIDDEN');
+    expect(await statusOf(id)).toBe('PLACED');
+    expect(await stockOf(['404'])).toEqual(new Map([['404', 8]]));
+    expect(codeOf(await cancelOrder('no-such-order', { sub: 'owning-buyer' }))).toBe('NOT_FOUND');
+    expect((await cancelOrder(id, { sub: 'support-agent', scopes: ['admin'] })).data).toEqual({ cancelOrder: { id, status: 'CANCELLED' } });
+    expect(await stockOf(['404'])).toEqual(new Map([['404', 10]]));
+  });
+
+  it('an order that has shipped is not cancellable, and keeps its stock taken', async () => {
+    await setStock(new Map([['405', 10]]));
+    const id = (await placeOrder('shipped-buyer', 'shipped-key', [{ upc: '405', quantity: 1 }])).data!.placeOrder.id;
+    await orders.query("UPDATE orders SET status = 'SHIPPED' WHERE id = $1", [id]);
+    const refused = await cancelOrder(id, { sub: 'shipped-buyer' });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'ORDER_NOT_CANCELLABLE', status: 'SHIPPED' });
+    expect(await statusOf(id)).toBe('SHIPPED');
+    expect(await stockOf(['405'])).toEqual(new Map([['405', 9]]));
+  });
+
+  it('with inventory down, the order is still cancelled and the periodic release puts its stock back later', async () => {
+    await setStock(new Map([['406', 10]]));
+    const id = (await placeOrder('outage-buyer', 'outage-key', [{ upc: '406', quantity: 5 }])).data!.placeOrder.id;
+    // Port 1 refuses connections, like an inventory service that is down.
+    const inventoryDown = { ...peers, inventory: createPeerClient('inventory', 'http://127.0.0.1:1/graphql', async () => 'unused') };
+    expect((await cancelOrder(id, { sub: 'outage-buyer' }, inventoryDown)).data).toEqual({ cancelOrder: { id, status: 'CANCELLED' } });
+    expect(await stockOf(['406'])).toEqual(new Map([['406', 5]]));
+    expect(await toRelease()).toBe(1);
+    expect(await releaseAbandonedOrders(orders, peers.inventory, 3600)).toBe(1);
+    expect(await stockOf(['406'])).toEqual(new Map([['406', 10]]));
+    expect(await toRelease()).toBe(0);
   });
 });
