@@ -3,13 +3,15 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kind, parse, type ObjectTypeDefinitionNode } from 'graphql';
+import { format, getFileInfo, resolveConfig } from 'prettier';
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
 import { composeSupergraph } from '../schema/composeSupergraph.js';
 import { appendToRegistry, newSubgraphNameProblem, nextFreePort, readRegistry, type SubgraphEntry } from '../schema/registry.js';
 import { builtFile, GATEWAY_ENTRY, subgraphEntry } from './serviceCommands.js';
 
 // npm run subgraph:new -- <name> [--root <dir>]: a new subgraph from scripts/subgraph-template/,
-// registered, composed into the supergraph, and added to docker-compose.yml and deploy/k8s/.
+// registered, composed into the supergraph, and added to docker-compose.yml and deploy/k8s/;
+// every file it writes comes out as the tree's Prettier settings format it.
 
 const USAGE = 'Usage: npm run subgraph:new -- <name> [--root <dir>]   (or SUPERGATE_ROOT=<dir>)';
 const TEMPLATE_DIR = fileURLToPath(new URL('./subgraph-template/', import.meta.url));
@@ -26,11 +28,11 @@ interface Scaffolded {
 }
 
 /** A deployment description updated for the new service, or left alone with what to add by hand. */
-type DeploymentOutcome = { readonly updated: true; readonly summary: string } | { readonly updated: false; readonly todo: string };
+type DeploymentOutcome = { readonly updated: true; readonly summary: string; readonly written: readonly string[] } | { readonly updated: false; readonly todo: string };
 
 const YAML_OUTPUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
-function main(): void {
+async function main(): Promise<void> {
   let name: string;
   let root: string;
   try {
@@ -43,6 +45,13 @@ function main(): void {
   }
   try {
     const result = scaffoldSubgraph(root, name);
+    const written = [
+      ...result.files.map((file) => join(root, file)),
+      join(root, 'schema', 'supergraph.yaml'),
+      join(root, 'schema', 'supergraph.graphql'),
+      ...result.deployment.flatMap((outcome) => (outcome.updated ? outcome.written : [])),
+    ];
+    await formatInPlace(root, written);
     report(root, name, result);
   } catch (error) {
     fail(error instanceof Refusal ? error.message : `Could not create subgraph "${name}": ${error instanceof Error ? error.message : String(error)}`);
@@ -184,7 +193,11 @@ function addToDockerCompose(path: string, name: string, port: number, entries: r
     return manual('the edited file did not come out as expected');
   }
   writeFileSync(path, text);
-  return { updated: true, summary: `docker-compose.yml: a "${name}" service (copied from ${model.entry.name}), and ${variable} with a depends_on entry for each gateway` };
+  return {
+    updated: true,
+    summary: `docker-compose.yml: a "${name}" service (copied from ${model.entry.name}), and ${variable} with a depends_on entry for each gateway`,
+    written: [path],
+  };
 }
 
 /**
@@ -254,7 +267,11 @@ function addToKubernetes(dir: string, name: string, port: number, entries: reado
   writeFileSync(manifestPath, manifest);
   writeFileSync(kustomizationPath, kustomization.toString(YAML_OUTPUT));
   for (const [file, text] of configs) writeFileSync(join(dir, file), text);
-  return { updated: true, summary: `deploy/k8s: ${name}.yaml (copied from ${model.name}.yaml), listed in kustomization.yaml, ${variable} in ${[...configs.keys()].join(', ')}` };
+  return {
+    updated: true,
+    summary: `deploy/k8s: ${name}.yaml (copied from ${model.name}.yaml), listed in kustomization.yaml, ${variable} in ${[...configs.keys()].join(', ')}`,
+    written: [manifestPath, kustomizationPath, ...[...configs.keys()].map((file) => join(dir, file))],
+  };
 }
 
 /** Every document of a YAML file, or `undefined` when one does not parse. */
@@ -285,6 +302,21 @@ function insertAfterLast(map: YAMLMap, matches: (key: string) => boolean, pair: 
   items.splice(last === -1 ? items.length : last + 1, 0, pair);
 }
 
+/**
+ * Formats each file with the Prettier settings of the tree at `root` (its config and
+ * .prettierignore), so what the scaffold writes passes `prettier --check` as it is.
+ * A file Prettier ignores or has no parser for stays as written.
+ */
+async function formatInPlace(root: string, files: readonly string[]): Promise<void> {
+  const ignorePath = join(root, '.prettierignore');
+  for (const file of files) {
+    const info = await getFileInfo(file, existsSync(ignorePath) ? { ignorePath } : {});
+    if (info.ignored || info.inferredParser === null) continue;
+    const options = await resolveConfig(file);
+    writeFileSync(file, await format(readFileSync(file, 'utf8'), { ...options, filepath: file }));
+  }
+}
+
 function report(root: string, name: string, result: Scaffolded): void {
   const lines = [`Created subgraph "${name}" (port ${result.port}):`, ...result.files.map((file) => `  ${file}`)];
   lines.push('Registered it in schema/supergraph.yaml and recomposed schema/supergraph.graphql.');
@@ -301,4 +333,4 @@ function report(root: string, name: string, result: Scaffolded): void {
   console.log(lines.join('\n'));
 }
 
-main();
+await main();
