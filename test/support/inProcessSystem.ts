@@ -61,6 +61,7 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
   const subgraphs = new Map<string, RunningSubgraph>();
   const gateways = new Map<string, { service: InProcessService; stop(): Promise<void> }>();
   const ports = new Map<string, number>();
+  let addedGateways = 0;
 
   const services = (): Map<string, InProcessService> =>
     new Map<string, InProcessService>([...[...subgraphs.values()].map((subgraph) => [subgraph.name, subgraph] as const), ...[...gateways].map(([name, gateway]) => [name, gateway.service] as const)]);
@@ -128,9 +129,9 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
         return launchSubgraph(entry);
       },
       addGateway(extraEnv = {}) {
-        let index = 2;
-        while (gateways.has(`gateway-${index}`)) index += 1;
-        return launchGateway(`gateway-${index}`, extraEnv);
+        // Named when asked for, so gateways added at once get names of their own.
+        addedGateways += 1;
+        return launchGateway(`gateway-${addedGateways + 1}`, extraEnv);
       },
       async stopGateway(name) {
         const gateway = gateways.get(name);
