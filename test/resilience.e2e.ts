@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSystem, type RunningService, type RunningSystem } from '../scripts/system.js';
+import type { RunningService, RunningSystem } from '../scripts/system.js';
+import { startBuiltSystem } from './support/builtSystem.js';
 import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
 import { postGraphQL } from './support/http.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
@@ -79,7 +80,7 @@ describe('resilience: graceful shutdown, workers, and a subgraph process that di
     system.addGateway({ SUBGRAPH_REVIEWS_URL: reviews.url, RESPONSE_CACHE: 'off', ...env });
 
   beforeAll(async () => {
-    system = await startSystem({
+    system = await startBuiltSystem({
       freePorts: true,
       env: { NODE_ENV: 'test', JWT_SECRET, GATEWAY_SECRET, RATE_LIMIT_REQUESTS: '100000' },
       log: (line) => output.push(line),
