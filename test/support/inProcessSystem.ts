@@ -108,7 +108,11 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
   };
 
   try {
-    for (const wave of startingOrder(entries)) await Promise.all(wave.map(launchSubgraph));
+    for (const wave of startingOrder(entries)) {
+      // Settled, not raced: a subgraph still starting when another fails would be left running.
+      const failed = (await Promise.allSettled(wave.map(launchSubgraph))).find((outcome) => outcome.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    }
     const gateway = await launchGateway('gateway', {});
     return {
       gatewayUrl: gateway.url,
