@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRegistry } from '../schema/registry.js';
 import { builtFile, GATEWAY_ENTRY, nodeArguments, subgraphEntry } from '../scripts/serviceCommands.js';
 import { PROJECT_ROOT, startSystem, type RunningSystem } from '../scripts/system.js';
-import { outdatedInBuild } from './support/buildOutputs.js';
+import { assertBuilt } from './support/buildOutputs.js';
 import { envOf, readDockerfile, type DockerStage } from './support/dockerfile.js';
 import { postGraphQL } from './support/http.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
@@ -113,8 +113,7 @@ describe("the image's runtime stage, replayed outside Docker", () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    const outdated = outdatedInBuild();
-    if (outdated.length > 0) throw new Error(`dist/ is not a build of this checkout (${outdated.slice(0, 3).join(', ')} changed since): run npm run build first (npm test does)`);
+    assertBuilt();
     dir = mkdtempSync(join(tmpdir(), 'supergate-artefact-'));
     const { env, command } = await replayRuntimeStage(dir);
     // PGlite's initdb snapshot is a start-up cache the embedded database keeps beside its package

@@ -139,7 +139,7 @@ describe('docker-compose.yml', () => {
 
   it('healthchecks ask for routes the services serve, and every awaited service has one', () => {
     const gatewayRoutes = getRoutes('gateway/src/supergate.ts');
-    const subgraphRoutes = getRoutes('subgraphs/kit/bootstrap.ts');
+    const subgraphRoutes = getRoutes('subgraphs/kit/startSubgraph.ts');
     const problems = services.flatMap(([name, service]) => {
       const routes = service.command?.includes(builtFile(GATEWAY_ENTRY)) === true ? gatewayRoutes : registry.some((entry) => entry.name === name) ? subgraphRoutes : undefined;
       const path = healthcheckPath(service);

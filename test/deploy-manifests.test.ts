@@ -145,7 +145,7 @@ function getRoutes(path: string): Set<string> {
 }
 
 const GATEWAY_ROUTES = getRoutes('gateway/src/supergate.ts');
-const SUBGRAPH_ROUTES = getRoutes('subgraphs/kit/bootstrap.ts');
+const SUBGRAPH_ROUTES = getRoutes('subgraphs/kit/startSubgraph.ts');
 
 /** Whether a container of `deployment` runs the built form of the source entry point `entry`. */
 function runs(deployment: Deployment, entry: string): boolean {

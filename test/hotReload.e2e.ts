@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph } from '../schema/composeSupergraph.js';
 import { readRegistry, SUPERGRAPH_PATH } from '../schema/registry.js';
 import type { reloadOnSchemaChange as reloadFunction } from '../scripts/reloadOnSchemaChange.js';
-import { startSystem, type RunningSystem, type startSystem as startSystemFunction } from '../scripts/system.js';
+import type { RunningSystem, startSystem as startSystemFunction } from '../scripts/system.js';
+import { startBuiltSystem } from './support/builtSystem.js';
 import { postGraphQL, readCounter } from './support/http.js';
 import { copyRepository } from './support/repositoryCopy.js';
 
@@ -22,7 +23,7 @@ describe('the gateway reloads the supergraph file without a restart', () => {
     folder = mkdtempSync(join(tmpdir(), 'supergate-reload-'));
     supergraphPath = join(folder, 'supergraph.graphql');
     writeFileSync(supergraphPath, readFileSync(SUPERGRAPH_PATH, 'utf8'));
-    system = await startSystem({ freePorts: true, env: { NODE_ENV: 'test', SUPERGRAPH_PATH: supergraphPath }, log: (line) => output.push(line) });
+    system = await startBuiltSystem({ freePorts: true, env: { NODE_ENV: 'test', SUPERGRAPH_PATH: supergraphPath }, log: (line) => output.push(line) });
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSystem, type RunningSystem } from '../scripts/system.js';
+import type { RunningSystem } from '../scripts/system.js';
+import { startBuiltSystem } from './support/builtSystem.js';
 import { postGraphQL } from './support/http.js';
 import { createScratchDatabase, withAdmin, type ScratchDatabase } from './support/postgres.js';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy.js';
@@ -35,7 +36,7 @@ describe('readiness tells the truth about subgraph databases', () => {
     databaseProxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
     const viaProxy = new URL(database.url);
     viaProxy.host = databaseProxy.address;
-    system = await startSystem({
+    system = await startBuiltSystem({
       freePorts: true,
       env: { NODE_ENV: 'test', RESPONSE_CACHE: 'off', REVIEWS_DATABASE_URL: viaProxy.toString(), RATE_LIMIT_REQUESTS: '100000' },
       log: (line) => output.push(line),

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
+import { gracefulClose } from '../../lib/http/gracefulClose.js';
 import { graphqlRequestListener, sendGraphQLError, sendJson } from '../../lib/http/graphqlRequestListener.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { readGatewayConfig, type GatewayConfig } from './config.js';
@@ -22,7 +23,6 @@ import { EdgePipeline } from './plugins/EdgePipeline.js';
 import type { RouteHandler, SupergatePlugin } from './plugins/SupergatePlugin.js';
 import type { SupergateServices } from './plugins/SupergateServices.js';
 import { RedisConnection } from './redis/RedisConnection.js';
-import { gracefulClose } from './resilience/gracefulClose.js';
 
 /** What a `plugins` function is given: the gateway's shared services, and its default pipeline. */
 export interface PluginsContext extends SupergateServices {

@@ -5,7 +5,7 @@ import { dirname, join, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { sqlStatements } from './metrics.js';
+import type { EventCounter } from './metrics.js';
 
 export type Row = Record<string, unknown>;
 
@@ -35,19 +35,17 @@ export interface Database extends Queryable {
 }
 
 /**
- * Opens the database a subgraph owns. On PostgreSQL the service gets its own
- * schema (named after it) through `search_path`, so services sharing a server
- * still never see each other's tables.
+ * Opens the database a subgraph owns, counting each statement sent on `statements`.
+ * On PostgreSQL the service gets its own schema (named after it) through
+ * `search_path`, so services sharing a server still never see each other's tables.
  */
-export async function openDatabase(service: string, url: string | undefined): Promise<Database> {
-  const counted = sqlStatements.labels(service);
-  if (url === undefined) return openEmbedded(counted);
-  return openPostgres(service, url, counted);
+export async function openDatabase(service: string, url: string | undefined, statements: EventCounter = NOT_COUNTED): Promise<Database> {
+  if (url === undefined) return openEmbedded(statements);
+  return openPostgres(service, url, statements);
 }
 
-interface StatementCounter {
-  inc(): void;
-}
+/** For a database no metrics are kept of (unit tests). */
+const NOT_COUNTED: EventCounter = { inc: () => undefined };
 
 /**
  * A freshly initialised, empty PGlite cluster. Running initdb costs about two seconds of
@@ -111,7 +109,7 @@ function nodeModulesHolding(name: string): string | undefined {
   return at === -1 ? undefined : entry.slice(0, at + marker.length - 1);
 }
 
-async function openEmbedded(counter: StatementCounter): Promise<Database> {
+async function openEmbedded(counter: EventCounter): Promise<Database> {
   const db = await createPGlite();
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
@@ -135,7 +133,7 @@ async function openEmbedded(counter: StatementCounter): Promise<Database> {
   };
 }
 
-async function openPostgres(service: string, url: string, counter: StatementCounter): Promise<Database> {
+async function openPostgres(service: string, url: string, counter: EventCounter): Promise<Database> {
   if (!/^[a-z][a-z0-9_]*$/.test(service)) throw new Error(`invalid service name for a schema: ${service}`);
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();

@@ -1,19 +1,25 @@
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics of one subgraph process, served at GET /metrics. */
-export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+/** Something that counts one event at a time. */
+export interface EventCounter {
+  inc(): void;
+}
 
-export const sqlStatements = new Counter({
-  name: 'subgraph_sql_statements_total',
-  help: 'SQL statements sent to the database, including those inside transactions.',
-  labelNames: ['service'],
-  registers: [registry],
-});
+/**
+ * One subgraph's Prometheus metrics, served at GET /metrics, in a registry of
+ * its own so that services started in one process (tests) keep separate counts.
+ */
+export class SubgraphMetrics {
+  readonly registry = new Registry();
+  /** SQL statements sent to the database, including those inside transactions. */
+  readonly sqlStatements: EventCounter;
+  /** GraphQL operations received over HTTP from a caller the service accepted. */
+  readonly graphqlRequests: EventCounter;
 
-export const graphqlRequests = new Counter({
-  name: 'subgraph_graphql_requests_total',
-  help: 'GraphQL operations received over HTTP.',
-  labelNames: ['service'],
-  registers: [registry],
-});
+  constructor(service: string) {
+    collectDefaultMetrics({ register: this.registry });
+    const counter = (name: string, help: string): EventCounter => new Counter({ name, help, labelNames: ['service'], registers: [this.registry] }).labels(service);
+    this.sqlStatements = counter('subgraph_sql_statements_total', 'SQL statements sent to the database, including those inside transactions.');
+    this.graphqlRequests = counter('subgraph_graphql_requests_total', 'GraphQL operations received over HTTP.');
+  }
+}

@@ -5,7 +5,6 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
 import { CHANGED_ENTITIES_EXTENSION, hasChangedEntities } from './changedEntities.js';
-import { graphqlRequests } from './metrics.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
   name: string;
@@ -18,19 +17,17 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
 /** Builds a federated subgraph's ApolloServer from its SDL file and resolvers. */
 export function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): ApolloServer<TContext> {
   const typeDefs = parse(readFileSync(options.schemaUrl, 'utf8'));
-  const requests = graphqlRequests.labels(options.name);
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]),
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
-    // The process owns signal handling and stops the HTTP server first; Apollo's own handlers would race it.
+    // startSubgraph stops the HTTP server first, and the process that runs it owns the signals; Apollo's own handlers would race both.
     stopOnTerminationSignals: false,
     plugins: [
       // Traces are for Apollo's hosted reporting, which Supergate does not use; they cost time on every request.
       ApolloServerPluginInlineTraceDisabled(),
       {
         async requestDidStart() {
-          requests.inc();
           return {
             async willSendResponse({ contextValue, response }) {
               if (!hasChangedEntities(contextValue) || response.body.kind !== 'single') return;

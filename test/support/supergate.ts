@@ -2,15 +2,10 @@ import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { terminate } from '../../scripts/childProcesses.js';
 import { PROJECT_ROOT, waitForListening } from '../../scripts/system.js';
-import { outdatedInBuild } from './buildOutputs.js';
+import { assertBuilt } from './buildOutputs.js';
 
 /** How the tests run the `supergate` command: as the package's bin runs it, from the build (`npm test` builds first). */
 const SUPERGATE = ['--enable-source-maps', join(PROJECT_ROOT, 'dist/gateway/src/cli.js')];
-
-function assertBuilt(): void {
-  const outdated = outdatedInBuild();
-  if (outdated.length > 0) throw new Error(`dist/ is not a build of this checkout (${outdated.slice(0, 3).join(', ')} changed since): run npm run build first (npm test does)`);
-}
 
 export interface SupergateOptions {
   /** @default the repository root */

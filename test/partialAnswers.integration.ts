@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSystem, type RunningSystem } from '../scripts/system.js';
 import { postGraphQL } from './support/http.js';
+import { startInProcessSystem, type InProcessSystem } from './support/inProcessSystem.js';
 
 const JWT_SECRET = 'partial-answers-suite-secret-long-enough-for-hs256';
 const GATEWAY_SECRET = 'partial-answers-suite-gateway-secret-long-enough';
@@ -33,14 +33,13 @@ const unavailable = (service: string, path: (string | number)[]): FieldError => 
 });
 
 describe('partial answers: a subgraph that is down blanks only its own fields', () => {
-  let system: RunningSystem;
+  let system: InProcessSystem;
   let healthy: ShopProduct[];
   const output: string[] = [];
 
   beforeAll(async () => {
     // Production masks everything but client-safe errors, which is what shoppers get.
-    system = await startSystem({
-      freePorts: true,
+    system = await startInProcessSystem({
       env: { NODE_ENV: 'production', JWT_SECRET, GATEWAY_SECRET, GATEWAY_WORKERS: '1', RESPONSE_CACHE: 'off', RATE_LIMIT_REQUESTS: '100000' },
       log: (line) => output.push(line),
     });
@@ -58,19 +57,19 @@ describe('partial answers: a subgraph that is down blanks only its own fields', 
     ['reviews', 'every other field answers and each review field has its own error', ['averageRating', 'reviews']],
     ['inventory', 'the catalog and its reviews answer without stock or shipping', ['inStock', 'shippingEstimate']],
   ] as const)('with %s down, %s', async (service, _what, blanks) => {
-    await system.kill(service);
+    await system.stopSubgraph(service);
     try {
       const response = await postGraphQL<{ topProducts: ShopProduct[] }>(system.gatewayUrl, SHOP_QUERY);
       expect(response.status).toBe(200);
       expect(response.body.data).toEqual({ topProducts: healthy.map((product) => ({ ...product, ...Object.fromEntries(blanks.map((field) => [field, null])) })) });
       expect(byPath(response.body.errors)).toEqual(byPath(healthy.flatMap((_product, index) => blanks.map((field) => unavailable(service, ['topProducts', index, field])))));
     } finally {
-      await system.restart(service);
+      await system.startSubgraph(service);
     }
   });
 
   it('with accounts down, reviews still show, each without its author', async () => {
-    await system.kill('accounts');
+    await system.stopSubgraph('accounts');
     try {
       const response = await postGraphQL<{ topProducts: ShopProduct[] }>(system.gatewayUrl, SHOP_QUERY);
       expect(response.body.data).toEqual({
@@ -79,7 +78,7 @@ describe('partial answers: a subgraph that is down blanks only its own fields', 
       const reviewPaths = healthy.flatMap((product, index) => (product.reviews ?? []).map((_review, n) => ['topProducts', index, 'reviews', n, 'author', 'username']));
       expect(byPath(response.body.errors)).toEqual(byPath(reviewPaths.map((path) => unavailable('accounts', path))));
     } finally {
-      await system.restart('accounts');
+      await system.startSubgraph('accounts');
     }
   });
 });

@@ -4,9 +4,9 @@ import { connect, type AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayTokenVerifier } from '../lib/GatewayTokenVerifier.js';
-import { startSystem, type RunningSystem } from '../scripts/system.js';
 import { doublingChain, expandedChainSelections } from './support/fragmentChains.js';
 import { readCounter } from './support/http.js';
+import { startInProcessSystem, type InProcessSystem } from './support/inProcessSystem.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 
 const JWT_SECRET = 'edge-suite-secret-that-is-long-enough-for-hs256';
@@ -102,7 +102,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const seededOrderId = (n: number): string => createHash('md5').update(`seed-${n}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 
 describe('the edge: authentication, limits and hostile requests', () => {
-  let system: RunningSystem;
+  let system: InProcessSystem;
   let redis: PrivateRedis;
   let jwks: Server;
   const gateways: Record<'main' | 'replica' | 'production' | 'rsa' | 'jwks' | 'claims' | 'budget' | 'cost' | 'slowClients', string> = {} as never;
@@ -123,8 +123,7 @@ describe('the edge: authentication, limits and hostile requests', () => {
     });
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
-    system = await startSystem({
-      freePorts: true,
+    system = await startInProcessSystem({
       // Limits high enough that the hostile table never trips them; the limit tests use gateways of their own.
       // No identity keys given: the system makes up key pairs for the gateway and orders, as `npm start` does.
       env: { NODE_ENV: 'test', JWT_SECRET, REDIS_URL: redis.url, RATE_LIMIT_REQUESTS: '100000' },

@@ -3,9 +3,9 @@ import { createClient } from '@keyv/redis';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
-import { startSystem, type RunningSystem } from '../scripts/system.js';
 import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
 import { readCounter } from './support/http.js';
+import { startInProcessSystem, type InProcessSystem } from './support/inProcessSystem.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 
 const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
@@ -29,7 +29,7 @@ describe.each([
   ['in process memory (the default)', false],
   ['shared through Redis', true],
 ])('the response cache and persisted queries, %s', (_, onRedis: boolean) => {
-  let system: RunningSystem;
+  let system: InProcessSystem;
   let redis: PrivateRedis | undefined;
   let reviewsProxy: FaultyProxy;
   /** Another gateway: a replica sharing the cache through Redis, or, in memory, the same gateway again. */
@@ -38,6 +38,7 @@ describe.each([
   let heldReviews: string;
   const output: string[] = [];
   const itOnRedis = onRedis ? it : it.skip;
+  const itInMemory = onRedis ? it.skip : it;
 
   const subgraphRequests = async (): Promise<number> => {
     let total = 0;
@@ -48,7 +49,7 @@ describe.each([
 
   beforeAll(async () => {
     redis = onRedis ? await startPrivateRedis() : undefined;
-    system = await startSystem({ freePorts: true, env: { NODE_ENV: 'test', REDIS_URL: redis?.url ?? '', RATE_LIMIT_REQUESTS: '100000' }, log: (line) => output.push(line) });
+    system = await startInProcessSystem({ env: { NODE_ENV: 'test', REDIS_URL: redis?.url ?? '', RATE_LIMIT_REQUESTS: '100000' }, log: (line) => output.push(line) });
     replica = onRedis ? (await system.addGateway()).url : system.gatewayUrl;
     tightBudget = (await system.addGateway({ RATE_LIMIT_REQUESTS: '3' })).url;
     reviewsProxy = await startFaultyProxy(system.services.get('reviews')!.url);
@@ -247,6 +248,14 @@ describe.each([
     const mismatch = await post(system.gatewayUrl, { query: '{ product(upc: "20") { name } }', extensions: persisted });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.errors?.[0]?.message).toMatch(/sha|hash/i);
+  });
+
+  itInMemory("keeps an answer in one gateway's memory to that gateway, as each process keeps its own", async () => {
+    const text = '{ product(upc: "24") { name } }';
+    await query(text);
+    expect((await query(text)).headers.get('x-cache')).toBe('HIT');
+    // Another gateway in this process, without Redis, has a cache of its own: replicas here share only what Redis holds.
+    expect((await query(text, {}, tightBudget)).headers.get('x-cache')).toBe('MISS');
   });
 
   itOnRedis('treats an entry that does not decode as a miss and replaces it', async () => {
