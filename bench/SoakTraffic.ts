@@ -103,7 +103,11 @@ export class SoakTraffic {
       case 'small':
         return { kind, headers: { authorization }, body: this.bodies[kind] };
       case 'product by varying upc':
-        return { kind, headers: { authorization }, body: JSON.stringify({ query: PRODUCT_QUERY, variables: { upc: String(1 + Math.floor(Math.random() * PRODUCT_COUNT)) } }) };
+        return {
+          kind,
+          headers: { authorization },
+          body: JSON.stringify({ query: PRODUCT_QUERY, variables: { upc: String(1 + Math.floor(Math.random() * PRODUCT_COUNT)) } }),
+        };
       case 'five-subgraph, cache-control: no-cache':
         return { kind, headers: { authorization, 'cache-control': 'no-cache' }, body: this.bodies['five-subgraph'] };
       case 'addReview':
@@ -167,7 +171,10 @@ function describeErrors(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] };
     if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-      return parsed.errors.map((error) => `${typeof error.extensions?.code === 'string' ? error.extensions.code : 'no code'}: ${String(error.message)}`).join('; ').slice(0, 200);
+      return parsed.errors
+        .map((error) => `${typeof error.extensions?.code === 'string' ? error.extensions.code : 'no code'}: ${String(error.message)}`)
+        .join('; ')
+        .slice(0, 200);
     }
   } catch {
     // Not JSON: show it as it came.

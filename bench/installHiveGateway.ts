@@ -58,7 +58,10 @@ export function hiveGatewayModuleUrl(): string {
 /** The ES module entry of a package in the cache directory, for `import()`; checks its version when one is pinned. */
 export function hiveModuleUrl(name: string, version?: string): string {
   const packageDir = join(HIVE_GATEWAY_DIR, 'node_modules', ...name.split('/'));
-  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version?: unknown; exports?: { '.'?: { import?: { default?: unknown } } } };
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    version?: unknown;
+    exports?: { '.'?: { import?: { default?: unknown } } };
+  };
   if (version !== undefined && manifest.version !== version) throw new Error(`${packageDir} holds version ${String(manifest.version)}, not ${version}`);
   const entry = manifest.exports?.['.']?.import?.default;
   if (typeof entry !== 'string') throw new Error(`${packageDir}/package.json names no ES module entry (exports["."].import.default)`);
@@ -83,7 +86,10 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(undefined);
-      else resolve(`${signal === 'SIGKILL' ? `timed out after ${timeoutMs / 1000} s` : `exited with ${signal ?? `code ${String(code)}`}`}: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+      else
+        resolve(
+          `${signal === 'SIGKILL' ? `timed out after ${timeoutMs / 1000} s` : `exited with ${signal ?? `code ${String(code)}`}`}: ${output.trim().split('\n').slice(-5).join(' | ')}`,
+        );
     });
   });
 }

@@ -63,7 +63,12 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   answersWithErrors = 0;
   const counter = new CacheCounter();
   // Every target gets the same listener, so counting costs each of them the same.
-  const result = await autocannon({ ...request, duration: options.durationSeconds, ...(options.expectBody === undefined ? {} : { expectBody: options.expectBody }), setupClient: (client) => counter.attach(client) });
+  const result = await autocannon({
+    ...request,
+    duration: options.durationSeconds,
+    ...(options.expectBody === undefined ? {} : { expectBody: options.expectBody }),
+    setupClient: (client) => counter.attach(client),
+  });
   // A non-2xx answer is also a body mismatch; count it once, as non-2xx.
   const wrongAnswers = Math.max(0, result.mismatches - result.non2xx) + answersWithErrors;
   return {

@@ -70,8 +70,18 @@ export async function measureTargets(options: MeasureOptions): Promise<Measureme
       for (const query of options.queries) {
         const answer = verified.answers.get(requestBody(query));
         if (answer === undefined) continue;
-        options.log(`${target.name} / ${query.name}: ${options.warmupSeconds} s warm-up, ${options.durationSeconds} s measured on ${options.connections} connections`);
-        const load = await measureLoad({ url: running.url, body: requestBody(query), headers: options.headers, connections: options.connections, warmupSeconds: options.warmupSeconds, durationSeconds: options.durationSeconds, expectBody: answer.body });
+        options.log(
+          `${target.name} / ${query.name}: ${options.warmupSeconds} s warm-up, ${options.durationSeconds} s measured on ${options.connections} connections`,
+        );
+        const load = await measureLoad({
+          url: running.url,
+          body: requestBody(query),
+          headers: options.headers,
+          connections: options.connections,
+          warmupSeconds: options.warmupSeconds,
+          durationSeconds: options.durationSeconds,
+          expectBody: answer.body,
+        });
         rows.push({ target: target.name, query: query.name, load, rssMb: running.rssMb() });
       }
     } finally {
@@ -96,7 +106,10 @@ async function verify(
       failures.push(`${target} / ${query.name}: not checked, because ${BASELINE} did not answer it`);
       continue;
     }
-    const answer = await ask(running.url, body, options.headers).catch((error: unknown): Answer => ({ status: 0, body: `request failed: ${error instanceof Error ? error.message : String(error)}` }));
+    const answer = await ask(running.url, body, options.headers).catch((error: unknown): Answer => ({
+      status: 0,
+      body: `request failed: ${error instanceof Error ? error.message : String(error)}`,
+    }));
     const problem = findProblem(answer, expected);
     if (problem === undefined) {
       answers.set(body, answer);

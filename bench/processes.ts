@@ -70,4 +70,3 @@ function readRssMb(pid: number): number | undefined {
     return undefined;
   }
 }
-

@@ -16,7 +16,11 @@ export type Goal = {
   readonly against: string;
   /** `req/s`: more is better; `p99` latency: less is better. */
   readonly metric: 'req/s' | 'p99';
-} & ({ readonly atLeast: number; readonly atMost?: undefined } | { readonly atMost: number; readonly atLeast?: undefined } | { readonly atLeast?: undefined; readonly atMost?: undefined });
+} & (
+  | { readonly atLeast: number; readonly atMost?: undefined }
+  | { readonly atMost: number; readonly atLeast?: undefined }
+  | { readonly atLeast?: undefined; readonly atMost?: undefined }
+);
 
 /** What the results file records besides the table. */
 export interface RunDescription {
@@ -89,7 +93,8 @@ export function formatGoals(rows: readonly Row[], goals: readonly Goal[]): strin
     for (const row of rows.filter((other) => other.query === query)) {
       const { hit, miss, bypass } = row.load.cache;
       const share = hitShare(row.load.cache);
-      if (share !== undefined) lines.push(`${query}: ${row.target} answered ${share} of the measured requests from its cache (x-cache HIT ${hit}, MISS ${miss}, BYPASS ${bypass})`);
+      if (share !== undefined)
+        lines.push(`${query}: ${row.target} answered ${share} of the measured requests from its cache (x-cache HIT ${hit}, MISS ${miss}, BYPASS ${bypass})`);
     }
   }
   return lines;
@@ -137,7 +142,7 @@ export function describeMachine(): string {
 export function describeMachineLoad(when: 'before' | 'after' = 'before'): string {
   const load = loadavg()[0] ?? 0;
   const cores = cpus().length;
-  const remark = when === 'after' ? ' (includes the run\'s own processes)' : load > cores ? ' (other work is running: expect noisy numbers)' : '';
+  const remark = when === 'after' ? " (includes the run's own processes)" : load > cores ? ' (other work is running: expect noisy numbers)' : '';
   return `1-minute load average ${load.toFixed(1)} on ${cores} cores${remark}`;
 }
 
@@ -167,7 +172,14 @@ export function renderResults(rows: readonly Row[], baseline: string, run: RunDe
     ...(run.notes.length === 0 ? [] : ['', '## How the targets ran', '', ...run.notes.map((line) => `- ${line}`)]),
     ...(run.edgeChecks === undefined
       ? []
-      : ['', '## Edge checks on large operations', '', 'Limits, authorization (as an anonymous caller) and rate-limited fields, in process, against graphql-js `validate` of the same document. A walk that expanded fragments per path would grow with the expanded size; these grow with the document.', '', run.edgeChecks]),
+      : [
+          '',
+          '## Edge checks on large operations',
+          '',
+          'Limits, authorization (as an anonymous caller) and rate-limited fields, in process, against graphql-js `validate` of the same document. A walk that expanded fragments per path would grow with the expanded size; these grow with the document.',
+          '',
+          run.edgeChecks,
+        ]),
     ...failures,
     '',
   ].join('\n');

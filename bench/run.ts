@@ -8,7 +8,13 @@ import { commandLine, type CommandRun, parseArguments, parseInteger, runCommand 
 import { detectPinning, pinThisProcess, type CpuPinning } from './cpuPinning.js';
 import { formatEdgeChecks, measureEdgeChecks } from './edgeChecks.js';
 import { BENCHMARK_BASELINE, BENCHMARK_ROWS, BENCHMARK_TARGETS, type BenchmarkRow, type BenchmarkTarget } from './gatewaysBenchmark/benchmarkTargets.js';
-import { CHART_FILE, formatBenchmarkSettings, formatBenchmarkTable, renderBenchmarkChart, renderBenchmarkSection } from './gatewaysBenchmark/benchmarkReport.js';
+import {
+  CHART_FILE,
+  formatBenchmarkSettings,
+  formatBenchmarkTable,
+  renderBenchmarkChart,
+  renderBenchmarkSection,
+} from './gatewaysBenchmark/benchmarkReport.js';
 import { runGatewaysBenchmark } from './gatewaysBenchmark/workload.js';
 import { measureTargets } from './measureTargets.js';
 import { QUERIES, type BenchQuery } from './queries.js';
@@ -83,7 +89,11 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const workloads = pickByName('--workload', values.workload, WORKLOADS.map((name) => ({ name }))).map(({ name }) => name);
+  const workloads = pickByName(
+    '--workload',
+    values.workload,
+    WORKLOADS.map((name) => ({ name })),
+  ).map(({ name }) => name);
   const only = values.only === undefined ? undefined : pickByName('--only', values.only, [...TARGETS, ...BENCHMARK_TARGETS]).map((target) => target.name);
   return {
     workloads,
@@ -92,7 +102,8 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
     connections: values.connections === undefined ? undefined : parseInteger('--connections', values.connections, 1, 10_000),
     targets: only === undefined ? TARGETS : TARGETS.filter((target) => only.includes(target.name)),
     queries: pickByName('--queries', values.queries, QUERIES),
-    benchmarkTargets: only === undefined ? BENCHMARK_TARGETS : BENCHMARK_TARGETS.filter((target) => target.name === BENCHMARK_BASELINE || only.includes(target.name)),
+    benchmarkTargets:
+      only === undefined ? BENCHMARK_TARGETS : BENCHMARK_TARGETS.filter((target) => target.name === BENCHMARK_BASELINE || only.includes(target.name)),
     rows: pickByName('--rows', values.rows, BENCHMARK_ROWS),
     rounds: parseInteger('--rounds', values.rounds, 1, 20),
     write: values.write,
@@ -101,7 +112,10 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
 
 function pickByName<T extends { readonly name: string }>(flag: string, raw: string | undefined, all: readonly T[]): readonly T[] {
   if (raw === undefined) return all;
-  const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const unknown = names.filter((name) => !all.some((item) => item.name === name));
   if (names.length === 0 || unknown.length > 0) throw new Error(`${flag} takes names from ${all.map((item) => item.name).join(', ')}; got "${raw}"`);
   return all.filter((item) => names.includes(item.name));
@@ -142,10 +156,24 @@ async function main(args: readonly string[], run: CommandRun): Promise<number> {
 
 /** The start of RESULTS.md when the shop workload, which writes its own, did not run. */
 function resultsHeader(command: string, loadAtStart: string): string {
-  return ['# Benchmark results', '', 'Written by `npm run bench -- --write`; each run replaces this file.', '', `- date: ${new Date().toISOString()}`, `- machine: ${describeMachine()}`, `- command: \`${command}\``, `- machine load at start: ${loadAtStart}`, ''].join('\n');
+  return [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench -- --write`; each run replaces this file.',
+    '',
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${describeMachine()}`,
+    `- command: \`${command}\``,
+    `- machine load at start: ${loadAtStart}`,
+    '',
+  ].join('\n');
 }
 
-async function runShop(options: BenchOptions, { cleanup, interrupted }: CommandRun, run: { command: string; loadAtStart: string; pinned: string }): Promise<{ results: string; failed: boolean }> {
+async function runShop(
+  options: BenchOptions,
+  { cleanup, interrupted }: CommandRun,
+  run: { command: string; loadAtStart: string; pinned: string },
+): Promise<{ results: string; failed: boolean }> {
   const selected = new Set(options.targets.map((target) => target.name));
   const runOrder = TARGETS.filter((target) => target.name === BASELINE || selected.has(target.name));
   const connections = options.connections ?? 20;
@@ -181,11 +209,27 @@ async function runShop(options: BenchOptions, { cleanup, interrupted }: CommandR
   for (const line of skipped) console.log(`skipped ${line}`);
   for (const line of failures) console.error(`FAILED ${line}`);
   console.log(`machine at the end: ${loadAtEnd}`);
-  const results = renderResults(rows, BASELINE, { date: new Date(), command: run.command, settings, database: subgraphs.database, machineLoad: [run.loadAtStart, loadAtEnd], failures, skipped, goals: GOALS, notes, edgeChecks: formatEdgeChecks(edgeChecks) });
+  const results = renderResults(rows, BASELINE, {
+    date: new Date(),
+    command: run.command,
+    settings,
+    database: subgraphs.database,
+    machineLoad: [run.loadAtStart, loadAtEnd],
+    failures,
+    skipped,
+    goals: GOALS,
+    notes,
+    edgeChecks: formatEdgeChecks(edgeChecks),
+  });
   return { results, failed: failures.length > 0 };
 }
 
-async function runBenchmark(options: BenchOptions, { cleanup }: CommandRun, pinning: CpuPinning | undefined, pinned: string): Promise<{ results: string; chart: string; failed: boolean }> {
+async function runBenchmark(
+  options: BenchOptions,
+  { cleanup }: CommandRun,
+  pinning: CpuPinning | undefined,
+  pinned: string,
+): Promise<{ results: string; chart: string; failed: boolean }> {
   const connections = options.connections ?? 50;
   const settings = `${connections} connections, ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, ${options.rounds} round(s) per row and target (order reversed every other round), one gateway at a time; no authorization header, as in the public benchmark's k6 script; ${pinned}`;
   console.log(`\ngateways-benchmark load: ${settings}`);
@@ -206,8 +250,20 @@ async function runBenchmark(options: BenchOptions, { cleanup }: CommandRun, pinn
   for (const line of failures) console.error(`FAILED ${line}`);
   console.log(`machine at the end: ${describeMachineLoad('after')}`);
   return {
-    results: renderBenchmarkSection({ measurements, rows: options.rows, targets: options.benchmarkTargets, baseline: BENCHMARK_BASELINE, settings, failures, skipped }),
-    chart: renderBenchmarkChart(measurements, options.rows, options.benchmarkTargets.map((target) => target.name)),
+    results: renderBenchmarkSection({
+      measurements,
+      rows: options.rows,
+      targets: options.benchmarkTargets,
+      baseline: BENCHMARK_BASELINE,
+      settings,
+      failures,
+      skipped,
+    }),
+    chart: renderBenchmarkChart(
+      measurements,
+      options.rows,
+      options.benchmarkTargets.map((target) => target.name),
+    ),
     failed: failures.length > 0,
   };
 }

@@ -109,7 +109,9 @@ async function main(args: readonly string[], { cleanup, interrupted }: CommandRu
   cleanup.add(() => gateway.stop());
   console.log(`gateway: listening on ${gateway.url} (pid ${gateway.pid})`);
 
-  const tokens = Array.from({ length: USERS }, (_, index) => jwt.sign({ scope: '' }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: `u${index + 1}`, expiresIn: '24h' }));
+  const tokens = Array.from({ length: USERS }, (_, index) =>
+    jwt.sign({ scope: '' }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: `u${index + 1}`, expiresIn: '24h' }),
+  );
   const fiveSubgraph = requestBody(QUERIES.find((query) => query.name === 'five-subgraph')!);
   const first = await ask(gateway.url, fiveSubgraph, { authorization: `Bearer ${tokens[0]!}` });
   const problem = findProblem(first, undefined);
@@ -255,7 +257,8 @@ function formatTable(minutes: readonly SoakMinute[]): string {
     row.heapUsedMb === undefined ? 'n/a' : mb(row.heapUsedMb),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
-  const format = (line: readonly string[]): string => `| ${line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  const format = (line: readonly string[]): string =>
+    `| ${line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   return [format(header), rule, ...cells.map(format)].join('\n');
 }

@@ -63,7 +63,9 @@ console.log(`| process | runs from | spawn to listening (ms) | CPU until listeni
 console.log('|---|---|---:|---:|---:|');
 for (const { target, runtime, samples } of results) {
   const from = runtime === 'built' ? 'dist/ (node)' : 'sources (tsx)';
-  const row = [median(samples.map((s) => s.startMs)), median(samples.map((s) => s.cpuMs)), median(samples.map((s) => s.rssMb))].map((value) => value.toFixed(0));
+  const row = [median(samples.map((s) => s.startMs)), median(samples.map((s) => s.cpuMs)), median(samples.map((s) => s.rssMb))].map((value) =>
+    value.toFixed(0),
+  );
   console.log(`| ${target.name} | ${from} | ${row.join(' | ')} |`);
 }
 console.log(`\nMedians of ${runs} runs each, alternating; tsx with its compile cache warm after the first run.`);

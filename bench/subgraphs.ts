@@ -39,7 +39,8 @@ export async function startSubgraphs(options: {
     },
     onCrash: (name, code, signal) => {
       // The gateway is stopped on purpose below; on Ctrl-C every subgraph stops on its own.
-      if (name !== 'gateway' && !options.interrupted()) console.error(`subgraph ${name} exited (${signal ?? `code ${String(code)}`}) during the run; later numbers are not valid:\n${systemOutput.join('\n')}`);
+      if (name !== 'gateway' && !options.interrupted())
+        console.error(`subgraph ${name} exited (${signal ?? `code ${String(code)}`}) during the run; later numbers are not valid:\n${systemOutput.join('\n')}`);
     },
   });
   options.cleanup.add(() => system.stop());

@@ -63,23 +63,27 @@ export const TARGETS: readonly Target[] = [
     description: `Hive Gateway ${HIVE_GATEWAY_VERSION} (@graphql-hive/gateway runtime on node:http), default options, plus only the gateway token the subgraphs require; installed on first use into node_modules/.cache/supergate-bench/hive`,
     entry: benchScript('targets/hiveGateway.ts'),
     unavailable: (log) => installHiveGateway(log),
-    note: () => `hive: @graphql-hive/gateway ${HIVE_GATEWAY_VERSION}, createGatewayRuntime with default options (no caching, no plugins) on node:http; the gateway token is signed once at start with a 24 h lifetime and sent as a static transport header on every subgraph request. Its HTTP executor shares one upstream call among identical subgraph queries in flight at the same time (deduplicateInflightRequests, on by default); the bench sends one identical query on every connection, which that default favours`,
+    note: () =>
+      `hive: @graphql-hive/gateway ${HIVE_GATEWAY_VERSION}, createGatewayRuntime with default options (no caching, no plugins) on node:http; the gateway token is signed once at start with a 24 h lifetime and sent as a static transport header on every subgraph request. Its HTTP executor shares one upstream call among identical subgraph queries in flight at the same time (deduplicateInflightRequests, on by default); the bench sends one identical query on every connection, which that default favours`,
   },
   {
     name: 'supergate',
-    description: 'the real gateway process (gateway/src/index.ts) with RESPONSE_CACHE=off, QUERY_PLAN_EXECUTOR=stock and every edge check: the bearer token verified on each request, authorization, query and rate limits (set far above the load, counted in process memory)',
+    description:
+      'the real gateway process (gateway/src/index.ts) with RESPONSE_CACHE=off, QUERY_PLAN_EXECUTOR=stock and every edge check: the bearer token verified on each request, authorization, query and rate limits (set far above the load, counted in process memory)',
     entry: SUPERGATE_ENTRY,
     env: () => ({ ...SUPERGATE_ENV, RESPONSE_CACHE: 'off', QUERY_PLAN_EXECUTOR: 'stock' }),
   },
   {
     name: 'supergate-fast-executor',
-    description: "the same gateway with QUERY_PLAN_EXECUTOR=fast: query plans run on Supergate's compiled executor instead of @apollo/gateway's executeQueryPlan",
+    description:
+      "the same gateway with QUERY_PLAN_EXECUTOR=fast: query plans run on Supergate's compiled executor instead of @apollo/gateway's executeQueryPlan",
     entry: SUPERGATE_ENTRY,
     env: () => ({ ...SUPERGATE_ENV, RESPONSE_CACHE: 'off', QUERY_PLAN_EXECUTOR: 'fast' }),
   },
   {
     name: 'supergate-cached',
-    description: 'the same gateway with RESPONSE_CACHE=on and REDIS_URL (BENCH_REDIS_URL, default redis://127.0.0.1:6379), so rate-limit counters and cached answers live in Redis as in production; the warm-up fills the cache',
+    description:
+      'the same gateway with RESPONSE_CACHE=on and REDIS_URL (BENCH_REDIS_URL, default redis://127.0.0.1:6379), so rate-limit counters and cached answers live in Redis as in production; the warm-up fills the cache',
     entry: SUPERGATE_ENTRY,
     env: () => ({ ...SUPERGATE_ENV, RESPONSE_CACHE: 'on', REDIS_URL: benchRedisUrl() }),
     unavailable: () => redisUnavailable(benchRedisUrl()),

@@ -32,14 +32,17 @@ export function findProblem(answer: Answer, reference: Answer | undefined, compa
     return `the body differs from the baseline's (keys sorted) at character ${at}:\n    got      ${around(got)}\n    expected ${around(expected)}`;
   }
   const expected = parseBody(reference.body)?.['data'];
-  if (!isDeepStrictEqual(parsed['data'], expected)) return `data differs from the baseline's:\n    got      ${clip(JSON.stringify(parsed['data']))}\n    expected ${clip(JSON.stringify(expected))}`;
+  if (!isDeepStrictEqual(parsed['data'], expected))
+    return `data differs from the baseline's:\n    got      ${clip(JSON.stringify(parsed['data']))}\n    expected ${clip(JSON.stringify(expected))}`;
   return undefined;
 }
 
 /** JSON with every object's keys sorted, so two answers compare byte for byte whatever order each gateway wrote its keys in. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
-    typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+    typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
   );
 }
 

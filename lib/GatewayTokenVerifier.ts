@@ -78,7 +78,8 @@ export class GatewayTokenVerifier {
     if (alg !== IDENTITY_KEY_ALGORITHM) return undefined;
     if (issuer !== GATEWAY_ISSUER) return this.trust.serviceKeys.get(issuer);
     // A kid other than the configured key's is one the gateway rotated in: ask its JWKS.
-    if (this.trust.gatewayPublicKey !== undefined && (kid === undefined || kid === this.gatewayKid || this.gatewayJwks === undefined)) return this.trust.gatewayPublicKey;
+    if (this.trust.gatewayPublicKey !== undefined && (kid === undefined || kid === this.gatewayKid || this.gatewayJwks === undefined))
+      return this.trust.gatewayPublicKey;
     return this.gatewayJwks;
   }
 }

@@ -36,7 +36,10 @@ describe('error codes', () => {
 
   it('put the code, and the HTTP status when given, in the extensions a client sees', () => {
     const error = new GraphQLErrorWithCode(ErrorCode.RateLimited, 'slow down', { status: 429, headers: { 'retry-after': '3' }, extensions: { rule: 'cost' } });
-    expect(error.toJSON()).toEqual({ message: 'slow down', extensions: { rule: 'cost', code: 'RATE_LIMITED', http: { status: 429, headers: expect.anything() } } });
+    expect(error.toJSON()).toEqual({
+      message: 'slow down',
+      extensions: { rule: 'cost', code: 'RATE_LIMITED', http: { status: 429, headers: expect.anything() } },
+    });
     expect(new GraphQLErrorWithCode(ErrorCode.OutOfStock, 'none left').toJSON()).toEqual({ message: 'none left', extensions: { code: 'OUT_OF_STOCK' } });
   });
 });

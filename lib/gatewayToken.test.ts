@@ -16,12 +16,26 @@ const gatewayKeys = keyPair();
 const ordersKeys = keyPair();
 
 function trust(overrides: Partial<GatewayTrust> = {}): GatewayTrust {
-  return { gatewayPublicKey: gatewayKeys.publicKey, gatewayJwksUrl: undefined, serviceKeys: new Map([['orders', ordersKeys.publicKey]]), sharedSecret: undefined, jwksCacheMaxAgeMs: 600_000, ...overrides };
+  return {
+    gatewayPublicKey: gatewayKeys.publicKey,
+    gatewayJwksUrl: undefined,
+    serviceKeys: new Map([['orders', ordersKeys.publicKey]]),
+    sharedSecret: undefined,
+    jwksCacheMaxAgeMs: 600_000,
+    ...overrides,
+  };
 }
 
 /** A token made by hand, with whatever claims and signer a forger would choose. */
-function forge(key: SigningKey, claims: Record<string, unknown>, options: { issuer?: string; audience?: string; expiresIn?: string | null } = {}): Promise<string> {
-  const jwt = new SignJWT(claims).setIssuer(options.issuer ?? GATEWAY_ISSUER).setAudience(options.audience ?? GATEWAY_TOKEN_AUDIENCE).setIssuedAt();
+function forge(
+  key: SigningKey,
+  claims: Record<string, unknown>,
+  options: { issuer?: string; audience?: string; expiresIn?: string | null } = {},
+): Promise<string> {
+  const jwt = new SignJWT(claims)
+    .setIssuer(options.issuer ?? GATEWAY_ISSUER)
+    .setAudience(options.audience ?? GATEWAY_TOKEN_AUDIENCE)
+    .setIssuedAt();
   if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '60s');
   if (key.kind === 'secret') return jwt.setProtectedHeader({ alg: 'HS256' }).sign(key.secret);
   return jwt.setProtectedHeader({ alg: 'ES256', kid: key.kid }).sign(key.privateKey);
@@ -48,7 +62,7 @@ describe('the identity token on subgraph requests', () => {
     expect(await gateway.sign('u7', ['a b'])).not.toBe(await gateway.sign('u7', ['a', 'b']));
   });
 
-  it("lets a service call as itself with its own key, and never as a user or as the gateway", async () => {
+  it('lets a service call as itself with its own key, and never as a user or as the gateway', async () => {
     const orders = new GatewayTokenSigner(ordersKeys, 'orders');
     expect(await verifier.verify(await orders.sign(null))).toEqual({ sub: null, scopes: [], issuer: 'orders' });
     expect(await verifier.verify(await forge(ordersKeys, { sub: 'u1', scopes: ['admin'] }))).toBeNull();
@@ -96,7 +110,11 @@ describe("a subgraph that knows the gateway's keys only from its JWKS", () => {
 
   it('verifies the gateway with any published key, fetching the set once, and never a service key posing as the gateway', async () => {
     const verifier = new GatewayTokenVerifier(trust({ gatewayPublicKey: undefined, gatewayJwksUrl: url }));
-    expect(await verifier.verify(await new GatewayTokenSigner(current, GATEWAY_ISSUER).sign('u1', ['admin']))).toEqual({ sub: 'u1', scopes: ['admin'], issuer: 'gateway' });
+    expect(await verifier.verify(await new GatewayTokenSigner(current, GATEWAY_ISSUER).sign('u1', ['admin']))).toEqual({
+      sub: 'u1',
+      scopes: ['admin'],
+      issuer: 'gateway',
+    });
     expect(await verifier.verify(await new GatewayTokenSigner(rotatedIn, GATEWAY_ISSUER).sign('u2'))).toEqual({ sub: 'u2', scopes: [], issuer: 'gateway' });
     expect(await verifier.verify(await forge(ordersKeys, { sub: 'u1', scopes: ['admin'] }))).toBeNull();
     expect(fetches).toBe(1);

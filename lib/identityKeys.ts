@@ -86,5 +86,8 @@ function ecMembers(publicKey: KeyObject): { crv: string; kty: string; x: string;
 /** A fresh EC P-256 key pair as PEM, for development systems that were given none. */
 export function generateIdentityKeyPem(): { privateKey: string; publicKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }

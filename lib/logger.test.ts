@@ -17,7 +17,15 @@ describe('logging', () => {
     logger.info({ requestId: 'r-1' }, 'graphql request');
     expect(lines).toHaveLength(1);
     expect(lines[0]?.endsWith('\n')).toBe(true);
-    expect(JSON.parse(lines[0] ?? '')).toEqual({ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), service: 'products', pid: process.pid, hostname: expect.any(String), requestId: 'r-1', msg: 'graphql request' });
+    expect(JSON.parse(lines[0] ?? '')).toEqual({
+      level: 'info',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      service: 'products',
+      pid: process.pid,
+      hostname: expect.any(String),
+      requestId: 'r-1',
+      msg: 'graphql request',
+    });
   });
 
   it('writes nothing when silent', () => {

@@ -29,7 +29,12 @@ function main(): number {
 
 function supergraphAt(ref: string): string {
   try {
-    return execFileSync('git', ['show', `${ref}:./${SUPERGRAPH_FILE}`], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('git', ['show', `${ref}:./${SUPERGRAPH_FILE}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`cannot read ${SUPERGRAPH_FILE} at ${ref}: ${stderr || (error instanceof Error ? error.message : String(error))}`);

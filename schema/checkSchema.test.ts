@@ -69,11 +69,21 @@ describe('schema changes between two supergraphs', () => {
 
   it('reports a field going from nullable to non-null in a response as breaking the other way round only', () => {
     const widened = findSchemaChanges(supergraph(BREAKING), baseSdl).filter((change) => change.coordinate === 'Product.name');
-    expect(widened).toEqual([{ severity: 'breaking', coordinate: 'Product.name', subgraphs: ['shop'], type: 'FIELD_BECAME_NULLABLE', reason: 'became nullable (String! → String): clients may now receive null' }]);
+    expect(widened).toEqual([
+      {
+        severity: 'breaking',
+        coordinate: 'Product.name',
+        subgraphs: ['shop'],
+        type: 'FIELD_BECAME_NULLABLE',
+        reason: 'became nullable (String! → String): clients may now receive null',
+      },
+    ]);
   });
 
   it('warns, without failing, when a built-in scalar falls out of use with the field that used it', () => {
-    const changes = findSchemaChanges(supergraph(BREAKING), baseSdl).filter((change) => change.coordinate === 'Float' || change.coordinate === 'Product.rating');
+    const changes = findSchemaChanges(supergraph(BREAKING), baseSdl).filter(
+      (change) => change.coordinate === 'Float' || change.coordinate === 'Product.rating',
+    );
     expect(changes).toEqual([
       { severity: 'breaking', coordinate: 'Product.rating', subgraphs: ['shop'], type: 'FIELD_CHANGED_KIND', reason: 'type changed from Float to Int' },
       { severity: 'dangerous', coordinate: 'Float', subgraphs: [], type: 'TYPE_REMOVED', reason: 'built-in scalar no longer used by any field' },
@@ -125,7 +135,12 @@ describe('schema:check', () => {
     const breakingSdl = supergraph(BREAKING);
     expect(checkSchema({ entries: BREAKING, committedSdl: breakingSdl }).ok).toBe(true);
     const report = checkSchema({ entries: BREAKING, committedSdl: breakingSdl, baseSdl });
-    expect({ ok: report.ok, upToDate: report.upToDate, comparedWith: report.comparedWith, breaking: report.changes.filter((c) => c.severity === 'breaking').length }).toEqual({
+    expect({
+      ok: report.ok,
+      upToDate: report.upToDate,
+      comparedWith: report.comparedWith,
+      breaking: report.changes.filter((c) => c.severity === 'breaking').length,
+    }).toEqual({
       ok: false,
       upToDate: true,
       comparedWith: 'base',
@@ -168,15 +183,23 @@ describe('schema:check with reviewed, accepted breaks', () => {
     expect(lines).toContain(
       'accepted [shop] Product.name: became nullable (String! → String): clients may now receive null (accepted as FIELD_BECAME_NULLABLE: reviewed: Product.name)',
     );
-    expect(lines.at(-1)).toBe(`✓ No breaking changes against schema/supergraph.graphql at main but the ${accepted.length} accepted in schema/accepted-changes.json.`);
+    expect(lines.at(-1)).toBe(
+      `✓ No breaking changes against schema/supergraph.graphql at main but the ${accepted.length} accepted in schema/accepted-changes.json.`,
+    );
   });
 
   it('still refuses every break the allow-list does not name', () => {
     const report = check([nullableName]);
     expect(report.ok).toBe(false);
-    expect(breaks(report).filter((change) => change.acceptedBecause !== undefined).map((change) => change.coordinate)).toEqual(['Product.name']);
+    expect(
+      breaks(report)
+        .filter((change) => change.acceptedBecause !== undefined)
+        .map((change) => change.coordinate),
+    ).toEqual(['Product.name']);
     const lines = formatSchemaCheck(report, { supergraphFile: 'schema/supergraph.graphql', baselineName: 'schema/supergraph.graphql at main' });
-    expect(lines).toContain(`✗ ${breaks(report).length - 1} breaking change(s) against schema/supergraph.graphql at main: operations clients send today would fail.`);
+    expect(lines).toContain(
+      `✗ ${breaks(report).length - 1} breaking change(s) against schema/supergraph.graphql at main: operations clients send today would fail.`,
+    );
     expect(lines).toContain('BREAKING [shop] Product.rating: type changed from Float to Int');
   });
 

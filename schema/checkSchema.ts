@@ -115,13 +115,17 @@ export function formatSchemaCheck(report: SchemaCheckReport, options: { supergra
       '  Keep the old field or argument (mark it @deprecated) next to the new one until clients have moved,',
       '  or, once reviewed, record the break in schema/accepted-changes.json (coordinate, change type, reason).',
     );
-    if (report.comparedWith === 'committed') lines.push('  To ship the break anyway, `npm run compose` records it in the committed supergraph, where review sees it.');
+    if (report.comparedWith === 'committed')
+      lines.push('  To ship the break anyway, `npm run compose` records it in the committed supergraph, where review sees it.');
   }
   if (!report.upToDate) lines.push(`✗ ${options.supergraphFile} is not what the subgraphs compose to. Fix: npm run compose`);
   const accepted = report.changes.filter((change) => change.acceptedBecause !== undefined).length;
   if (report.ok) {
     if (report.changes.length === 0) lines.push(`✓ The subgraphs compose to ${options.supergraphFile}; no schema changes.`);
-    else lines.push(`✓ No breaking changes against ${options.baselineName}${accepted === 0 ? '' : ` but the ${accepted} accepted in schema/accepted-changes.json`}.`);
+    else
+      lines.push(
+        `✓ No breaking changes against ${options.baselineName}${accepted === 0 ? '' : ` but the ${accepted} accepted in schema/accepted-changes.json`}.`,
+      );
   }
   return lines;
 }

@@ -49,7 +49,9 @@ describe('appending to the registry', () => {
       const before = readFileSync(path, 'utf8');
       appendToRegistry({ name: 'warranty', routingUrl: 'http://127.0.0.1:4099/graphql', schema: '../subgraphs/warranty/schema.graphql' }, path);
       const after = readFileSync(path, 'utf8');
-      expect(after).toBe(`${before}  warranty:\n    routing_url: http://127.0.0.1:4099/graphql\n    schema:\n      file: ../subgraphs/warranty/schema.graphql\n`);
+      expect(after).toBe(
+        `${before}  warranty:\n    routing_url: http://127.0.0.1:4099/graphql\n    schema:\n      file: ../subgraphs/warranty/schema.graphql\n`,
+      );
       expect(readRegistry(path).map((entry) => [entry.name, entry.port])).toEqual([...entries.map((entry) => [entry.name, entry.port]), ['warranty', 4099]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -80,7 +82,10 @@ describe('reading the registry', () => {
   it.each([
     [entry('products', 'http://127.0.0.1/graphql'), /subgraphs\.products\.routing_url must name its port/],
     [entry('orders', 'http://127.0.0.1:4005/graphql', '    peers: [warehouse]\n'), /subgraphs\.orders\.peers must be a list of registered subgraph names/],
-    ['  products:\n    routing_url: http://127.0.0.1:4002/graphql\n    schema:\n      sdl: "type Query { a: String }"\n', /subgraphs\.products\.schema must be a file/],
+    [
+      '  products:\n    routing_url: http://127.0.0.1:4002/graphql\n    schema:\n      sdl: "type Query { a: String }"\n',
+      /subgraphs\.products\.schema must be a file/,
+    ],
     [entry('products', 'products:4002'), /subgraphs\.products\.routing_url must be an absolute http\(s\) URL/],
   ])('refuses an entry the launcher could not run: %#', (subgraphs, message) => {
     expect(() => readText(`subgraphs:\n${subgraphs}`)).toThrow(message);

@@ -95,20 +95,39 @@ const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegE
     /^(Standard scalar )?(\w+) was removed/,
     ([standard, type]) => ({ coordinate: type, reason: standard === '' ? 'type removed' : 'built-in scalar no longer used by any field' }),
   ],
-  [BreakingChangeType.TYPE_CHANGED_KIND]: [/^(\w+) changed from (.+) to (.+)\.$/, ([type, from, to]) => ({ coordinate: type, reason: `changed from ${from} to ${to}` })],
-  [BreakingChangeType.TYPE_REMOVED_FROM_UNION]: [/^(\w+) was removed from union type (\w+)\.$/, ([member, union]) => ({ coordinate: union, reason: `${member} removed from the union` })],
-  [BreakingChangeType.VALUE_REMOVED_FROM_ENUM]: [/^(\w+) was removed from enum type (\w+)\.$/, ([value, type]) => ({ coordinate: `${type}.${value}`, reason: 'enum value removed' })],
+  [BreakingChangeType.TYPE_CHANGED_KIND]: [
+    /^(\w+) changed from (.+) to (.+)\.$/,
+    ([type, from, to]) => ({ coordinate: type, reason: `changed from ${from} to ${to}` }),
+  ],
+  [BreakingChangeType.TYPE_REMOVED_FROM_UNION]: [
+    /^(\w+) was removed from union type (\w+)\.$/,
+    ([member, union]) => ({ coordinate: union, reason: `${member} removed from the union` }),
+  ],
+  [BreakingChangeType.VALUE_REMOVED_FROM_ENUM]: [
+    /^(\w+) was removed from enum type (\w+)\.$/,
+    ([value, type]) => ({ coordinate: `${type}.${value}`, reason: 'enum value removed' }),
+  ],
   [BreakingChangeType.REQUIRED_INPUT_FIELD_ADDED]: [
     /^A required field (\w+) on input type (\w+) was added\.$/,
     ([field, type]) => ({ coordinate: `${type}.${field}`, reason: 'required input field added: inputs that worked before now lack it' }),
   ],
-  [BreakingChangeType.IMPLEMENTED_INTERFACE_REMOVED]: [/^(\w+) no longer implements interface (\w+)\.$/, ([type, iface]) => ({ coordinate: type, reason: `no longer implements ${iface}` })],
+  [BreakingChangeType.IMPLEMENTED_INTERFACE_REMOVED]: [
+    /^(\w+) no longer implements interface (\w+)\.$/,
+    ([type, iface]) => ({ coordinate: type, reason: `no longer implements ${iface}` }),
+  ],
   [BreakingChangeType.FIELD_REMOVED]: [/^(\w+)\.(\w+) was removed\.$/, ([type, field]) => ({ coordinate: `${type}.${field}`, reason: 'field removed' })],
   [BreakingChangeType.FIELD_CHANGED_KIND]: [
     /^(\w+)\.(\w+) changed type from (.+) to (.+)\.$/,
-    ([type, field, from, to]) => ({ coordinate: `${type}.${field}`, reason: typeChange(from, to), ...(from === `${to}!` ? { type: FIELD_BECAME_NULLABLE } : {}) }),
+    ([type, field, from, to]) => ({
+      coordinate: `${type}.${field}`,
+      reason: typeChange(from, to),
+      ...(from === `${to}!` ? { type: FIELD_BECAME_NULLABLE } : {}),
+    }),
   ],
-  [BreakingChangeType.ARG_REMOVED]: [/^(\w+)\.(\w+) arg (\w+) was removed\.$/, ([type, field, arg]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'argument removed' })],
+  [BreakingChangeType.ARG_REMOVED]: [
+    /^(\w+)\.(\w+) arg (\w+) was removed\.$/,
+    ([type, field, arg]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'argument removed' }),
+  ],
   [BreakingChangeType.ARG_CHANGED_KIND]: [
     /^(\w+)\.(\w+) arg (\w+) has changed type from (.+) to (.+)\.$/,
     ([type, field, arg, from, to]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: typeChange(from, to) }),
@@ -118,13 +137,22 @@ const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegE
     ([arg, type, field]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'required argument added: operations that do not pass it fail' }),
   ],
   [BreakingChangeType.DIRECTIVE_REMOVED]: [/^(\w+) was removed\.$/, ([directive]) => ({ coordinate: `@${directive}`, reason: 'directive removed' })],
-  [BreakingChangeType.DIRECTIVE_ARG_REMOVED]: [/^(\w+) was removed from (\w+)\.$/, ([arg, directive]) => ({ coordinate: `@${directive}(${arg}:)`, reason: 'argument removed' })],
+  [BreakingChangeType.DIRECTIVE_ARG_REMOVED]: [
+    /^(\w+) was removed from (\w+)\.$/,
+    ([arg, directive]) => ({ coordinate: `@${directive}(${arg}:)`, reason: 'argument removed' }),
+  ],
   [BreakingChangeType.REQUIRED_DIRECTIVE_ARG_ADDED]: [
     /^A required arg (\w+) on directive (\w+) was added\.$/,
     ([arg, directive]) => ({ coordinate: `@${directive}(${arg}:)`, reason: 'required argument added' }),
   ],
-  [BreakingChangeType.DIRECTIVE_REPEATABLE_REMOVED]: [/^Repeatable flag was removed from (\w+)\.$/, ([directive]) => ({ coordinate: `@${directive}`, reason: 'no longer repeatable' })],
-  [BreakingChangeType.DIRECTIVE_LOCATION_REMOVED]: [/^(\w+) was removed from (\w+)\.$/, ([location, directive]) => ({ coordinate: `@${directive}`, reason: `location ${location} removed` })],
+  [BreakingChangeType.DIRECTIVE_REPEATABLE_REMOVED]: [
+    /^Repeatable flag was removed from (\w+)\.$/,
+    ([directive]) => ({ coordinate: `@${directive}`, reason: 'no longer repeatable' }),
+  ],
+  [BreakingChangeType.DIRECTIVE_LOCATION_REMOVED]: [
+    /^(\w+) was removed from (\w+)\.$/,
+    ([location, directive]) => ({ coordinate: `@${directive}`, reason: `location ${location} removed` }),
+  ],
   [DangerousChangeType.VALUE_ADDED_TO_ENUM]: [
     /^(\w+) was added to enum type (\w+)\.$/,
     ([value, type]) => ({ coordinate: `${type}.${value}`, reason: 'enum value added: clients that handle every value meet one they do not know' }),
@@ -137,8 +165,14 @@ const EXPLAINERS: Partial<Record<BreakingChangeType | DangerousChangeType, [RegE
     /^(\w+) was added to union type (\w+)\.$/,
     ([member, union]) => ({ coordinate: union, reason: `${member} added to the union: clients may receive a type they do not handle` }),
   ],
-  [DangerousChangeType.OPTIONAL_INPUT_FIELD_ADDED]: [/^An optional field (\w+) on input type (\w+) was added\.$/, ([field, type]) => ({ coordinate: `${type}.${field}`, reason: 'optional input field added' })],
-  [DangerousChangeType.OPTIONAL_ARG_ADDED]: [/^An optional arg (\w+) on (\w+)\.(\w+) was added\.$/, ([arg, type, field]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'optional argument added' })],
+  [DangerousChangeType.OPTIONAL_INPUT_FIELD_ADDED]: [
+    /^An optional field (\w+) on input type (\w+) was added\.$/,
+    ([field, type]) => ({ coordinate: `${type}.${field}`, reason: 'optional input field added' }),
+  ],
+  [DangerousChangeType.OPTIONAL_ARG_ADDED]: [
+    /^An optional arg (\w+) on (\w+)\.(\w+) was added\.$/,
+    ([arg, type, field]) => ({ coordinate: `${type}.${field}(${arg}:)`, reason: 'optional argument added' }),
+  ],
   [DangerousChangeType.ARG_DEFAULT_VALUE_CHANGE]: [
     /^(\w+)\.(\w+) arg (\w+) (?:defaultValue was removed|has changed defaultValue from (.+) to (.+))\.$/,
     ([type, field, arg, from, to]) => ({
@@ -175,7 +209,8 @@ function additions(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Explaine
     // New input fields are reported by findDangerousChanges already.
     if ((isObjectType(type) && isObjectType(old)) || (isInterfaceType(type) && isInterfaceType(old))) {
       const oldFields = old.getFields();
-      for (const field of Object.keys(type.getFields())) if (!(field in oldFields)) added.push({ coordinate: `${name}.${field}`, type: 'FIELD_ADDED', reason: 'field added' });
+      for (const field of Object.keys(type.getFields()))
+        if (!(field in oldFields)) added.push({ coordinate: `${name}.${field}`, type: 'FIELD_ADDED', reason: 'field added' });
     }
   }
   return added;
@@ -215,8 +250,7 @@ function linkedSpecs(document: DocumentNode): LinkedSpecs {
 function apiSchemaOf(document: DocumentNode): GraphQLSchema {
   const specs = linkedSpecs(document);
   const isSpecName = (name: string): boolean => specs.prefixes.some((prefix) => name.startsWith(prefix));
-  const hidden = (node: ASTNode): boolean =>
-    'directives' in node && (node.directives ?? []).some((directive) => directive.name.value === specs.inaccessible);
+  const hidden = (node: ASTNode): boolean => 'directives' in node && (node.directives ?? []).some((directive) => directive.name.value === specs.inaccessible);
   const removedTypes = new Set(
     document.definitions.filter((definition) => nameOf(definition) !== '' && (hidden(definition) || isSpecName(nameOf(definition)))).map(nameOf),
   );
@@ -232,7 +266,8 @@ function apiSchemaOf(document: DocumentNode): GraphQLSchema {
         if ((node.kind === Kind.OBJECT_TYPE_DEFINITION || node.kind === Kind.INTERFACE_TYPE_DEFINITION) && node.interfaces !== undefined) {
           return { ...node, interfaces: node.interfaces.filter((iface) => !removedTypes.has(iface.name.value)) };
         }
-        if (node.kind === Kind.UNION_TYPE_DEFINITION && node.types !== undefined) return { ...node, types: node.types.filter((member) => !removedTypes.has(member.name.value)) };
+        if (node.kind === Kind.UNION_TYPE_DEFINITION && node.types !== undefined)
+          return { ...node, types: node.types.filter((member) => !removedTypes.has(member.name.value)) };
         return undefined;
       },
       // The API schema carries no type-system directives: federation's are gone, and the rest do not change what clients may send.
@@ -242,7 +277,16 @@ function apiSchemaOf(document: DocumentNode): GraphQLSchema {
   return buildASTSchema(api, { assumeValidSDL: true });
 }
 
-const EXECUTABLE_LOCATIONS = new Set(['QUERY', 'MUTATION', 'SUBSCRIPTION', 'FIELD', 'FRAGMENT_DEFINITION', 'FRAGMENT_SPREAD', 'INLINE_FRAGMENT', 'VARIABLE_DEFINITION']);
+const EXECUTABLE_LOCATIONS = new Set([
+  'QUERY',
+  'MUTATION',
+  'SUBSCRIPTION',
+  'FIELD',
+  'FRAGMENT_DEFINITION',
+  'FRAGMENT_SPREAD',
+  'INLINE_FRAGMENT',
+  'VARIABLE_DEFINITION',
+]);
 
 /** A definition's name; '' for one without: a schema definition, or an anonymous operation, whose parsed node holds `name: undefined`. */
 function nameOf(definition: DefinitionNode): string {
@@ -277,7 +321,9 @@ function ownersOf(document: DocumentNode): Map<string, string[]> {
     const typeOwners = graphsOf(definition.directives, 'type');
     owners.set(typeName, typeOwners);
     const members =
-      definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION || definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION
+      definition.kind === Kind.OBJECT_TYPE_DEFINITION ||
+      definition.kind === Kind.INTERFACE_TYPE_DEFINITION ||
+      definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION
         ? (definition.fields ?? []).map((field) => ({ name: field.name.value, graphs: graphsOf(field.directives, 'field') }))
         : definition.kind === Kind.ENUM_TYPE_DEFINITION
           ? (definition.values ?? []).map((value) => ({ name: value.name.value, graphs: graphsOf(value.directives, 'enumValue') }))

@@ -22,6 +22,8 @@ describe('the committed supergraph', () => {
 
 describe('the subgraph registry', () => {
   it('rejects an entry without a valid name', () => {
-    expect(() => readRegistry(new URL('./testdata/bad-supergraph.yaml', import.meta.url).pathname)).toThrow(/subgraphs\.Bad Name: the name must be a lowercase word/);
+    expect(() => readRegistry(new URL('./testdata/bad-supergraph.yaml', import.meta.url).pathname)).toThrow(
+      /subgraphs\.Bad Name: the name must be a lowercase word/,
+    );
   });
 });

@@ -23,7 +23,10 @@ const IDENTITY_VARIABLES = ['GATEWAY_SIGNING_KEY', 'GATEWAY_PUBLIC_KEY', 'GATEWA
  * asymmetric model as production, with nothing to set up. A GATEWAY_SECRET
  * in the environment is still accepted by the subgraphs next to the keys.
  */
-export function developmentIdentityKeys(entries: readonly SubgraphEntry[], env: Readonly<Record<string, string | undefined>>): DevelopmentIdentityKeys | undefined {
+export function developmentIdentityKeys(
+  entries: readonly SubgraphEntry[],
+  env: Readonly<Record<string, string | undefined>>,
+): DevelopmentIdentityKeys | undefined {
   if (IDENTITY_VARIABLES.some((name) => (env[name] ?? '').trim() !== '')) return undefined;
   return {
     gateway: generateIdentityKeyPem(),

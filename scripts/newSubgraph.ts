@@ -28,7 +28,8 @@ interface Scaffolded {
 }
 
 /** A deployment description updated for the new service, or left alone with what to add by hand. */
-type DeploymentOutcome = { readonly updated: true; readonly summary: string; readonly written: readonly string[] } | { readonly updated: false; readonly todo: string };
+type DeploymentOutcome =
+  { readonly updated: true; readonly summary: string; readonly written: readonly string[] } | { readonly updated: false; readonly todo: string };
 
 const YAML_OUTPUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
   let root: string;
   try {
     const { values, positionals } = parseArgs({ options: { root: { type: 'string' } }, allowPositionals: true });
-    if (positionals.length !== 1 || positionals[0] === undefined) throw new Refusal(positionals.length === 0 ? 'Name the new subgraph.' : 'Give exactly one name.');
+    if (positionals.length !== 1 || positionals[0] === undefined)
+      throw new Refusal(positionals.length === 0 ? 'Name the new subgraph.' : 'Give exactly one name.');
     name = positionals[0];
     root = resolve(values.root ?? process.env['SUPERGATE_ROOT'] ?? DEFAULT_ROOT);
   } catch (error) {
@@ -89,7 +91,9 @@ function scaffoldSubgraph(root: string, name: string): Scaffolded {
     appendToRegistry({ name, routingUrl: `http://127.0.0.1:${port}/graphql`, schema: `../subgraphs/${name}/schema.graphql` }, registryPath);
     const composed = composeSupergraph(readRegistry(registryPath));
     if (!composed.ok) {
-      throw new Refusal(`The supergraph does not compose with "${name}" added, so nothing was kept:\n${composed.errors.map((error) => `  - ${error}`).join('\n')}`);
+      throw new Refusal(
+        `The supergraph does not compose with "${name}" added, so nothing was kept:\n${composed.errors.map((error) => `  - ${error}`).join('\n')}`,
+      );
     }
     writeFileSync(supergraphPath, composed.supergraphSdl);
   } catch (error) {
@@ -97,7 +101,10 @@ function scaffoldSubgraph(root: string, name: string): Scaffolded {
     writeFileSync(registryPath, registryBefore);
     throw error;
   }
-  const deployment = [addToDockerCompose(join(root, 'docker-compose.yml'), name, port, entries), addToKubernetes(join(root, 'deploy', 'k8s'), name, port, entries)];
+  const deployment = [
+    addToDockerCompose(join(root, 'docker-compose.yml'), name, port, entries),
+    addToKubernetes(join(root, 'deploy', 'k8s'), name, port, entries),
+  ];
   return { port, files: [...files.keys()].map((path) => join('subgraphs', name, path)), deployment: deployment.filter((outcome) => outcome !== undefined) };
 }
 
@@ -110,9 +117,14 @@ function refuseClashes(supergraphSdl: string, name: string, typeName: string): v
   );
   const product = types.get('Product');
   if (!product?.has('upc')) throw new Refusal('The template extends Product @key(fields: "upc"), which this supergraph does not have.');
-  if (types.has(typeName)) throw new Refusal(`The supergraph already has a type named ${typeName}; the new subgraph's entity would clash with it. Pick another name.`);
-  for (const [type, fields] of [['Query', types.get('Query')], ['Product', product]] as const) {
-    if (fields?.has(name)) throw new Refusal(`The supergraph already has ${type}.${name}; the new subgraph would add a field with that name. Pick another name.`);
+  if (types.has(typeName))
+    throw new Refusal(`The supergraph already has a type named ${typeName}; the new subgraph's entity would clash with it. Pick another name.`);
+  for (const [type, fields] of [
+    ['Query', types.get('Query')],
+    ['Product', product],
+  ] as const) {
+    if (fields?.has(name))
+      throw new Refusal(`The supergraph already has ${type}.${name}; the new subgraph would add a field with that name. Pick another name.`);
   }
 }
 
@@ -183,7 +195,8 @@ function addToDockerCompose(path: string, name: string, port: number, entries: r
   for (const gateway of gateways) {
     const gatewayService = gateway.value as YAMLMap;
     const gatewayEnv = gatewayService.get('environment', true);
-    if (isMap(gatewayEnv)) insertAfterLast(gatewayEnv, (key) => /^SUBGRAPH_[A-Z0-9]+_URL$/.test(key), doc.createPair(variable, `http://${name}:${port}/graphql`));
+    if (isMap(gatewayEnv))
+      insertAfterLast(gatewayEnv, (key) => /^SUBGRAPH_[A-Z0-9]+_URL$/.test(key), doc.createPair(variable, `http://${name}:${port}/graphql`));
     const dependsOn = gatewayService.get('depends_on', true);
     if (isMap(dependsOn)) insertAfterLast(dependsOn, (key) => registered.has(key), doc.createPair(name, { condition: 'service_healthy' }));
   }
@@ -235,7 +248,8 @@ function addToKubernetes(dir: string, name: string, port: number, entries: reado
   }
   const manifest = manifestDocs.map((doc) => doc.toString(YAML_OUTPUT)).join('');
   // Anything still naming the model (a comment, a compound name) would be wrong for the copy.
-  if (!manifest.includes(entryPoint) || new RegExp(`\\b${model.name}\\b`).test(manifest)) return manual(`${model.name}.yaml names ${model.name} in a way this script cannot rewrite`);
+  if (!manifest.includes(entryPoint) || new RegExp(`\\b${model.name}\\b`).test(manifest))
+    return manual(`${model.name}.yaml names ${model.name} in a way this script cannot rewrite`);
 
   const kustomizationPath = join(dir, 'kustomization.yaml');
   const kustomization = existsSync(kustomizationPath) ? parseDocument(readFileSync(kustomizationPath, 'utf8')) : undefined;
@@ -262,7 +276,7 @@ function addToKubernetes(dir: string, name: string, port: number, entries: reado
     }
     if (added > 0 && docs !== undefined) configs.set(file, docs.map((doc) => doc.toString(YAML_OUTPUT)).join(''));
   }
-  if (configs.size === 0) return manual('no map lists every subgraph\'s SUBGRAPH_<NAME>_URL');
+  if (configs.size === 0) return manual("no map lists every subgraph's SUBGRAPH_<NAME>_URL");
 
   writeFileSync(manifestPath, manifest);
   writeFileSync(kustomizationPath, kustomization.toString(YAML_OUTPUT));

@@ -11,7 +11,9 @@ console.log(`Starting Supergate with ${database}...`);
 try {
   const system = await startSystem({
     onCrash(name, code, signal) {
-      console.error(`\n!!! ${name} crashed (${signal ?? `exit code ${String(code)}`}). The gateway keeps answering; ${name}'s fields fail with SUBGRAPH_UNAVAILABLE until it is restarted.\n`);
+      console.error(
+        `\n!!! ${name} crashed (${signal ?? `exit code ${String(code)}`}). The gateway keeps answering; ${name}'s fields fail with SUBGRAPH_UNAVAILABLE until it is restarted.\n`,
+      );
       process.exitCode = 1;
     },
   });
@@ -23,7 +25,7 @@ try {
   // Built, the launcher reads dist/'s copies of the SDL files: an edit to the sources needs a new build.
   if (process.env['NODE_ENV'] !== 'production' && CURRENT_RUNTIME === 'sources') {
     reloadOnSchemaChange(system, readRegistry(), (line) => console.log(line));
-    console.log('Watching each subgraph\'s schema.graphql: a change restarts that subgraph and recomposes the supergraph.\n');
+    console.log("Watching each subgraph's schema.graphql: a change restarts that subgraph and recomposes the supergraph.\n");
   }
   const shutdown = (): void => {
     console.log('\nStopping...');

@@ -91,9 +91,19 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     }
     return launch(entry.name, subgraphEntry(entry.name), env);
   };
-  const launchGateway = (port: string, urlOf: (name: string) => string | undefined, name = 'gateway', extraEnv: Readonly<Record<string, string>> = {}): Promise<RunningService> => {
+  const launchGateway = (
+    port: string,
+    urlOf: (name: string) => string | undefined,
+    name = 'gateway',
+    extraEnv: Readonly<Record<string, string>> = {},
+  ): Promise<RunningService> => {
     // On free ports the metrics port is free too, unless the caller chose one.
-    const env: Record<string, string | undefined> = { ...(options.freePorts ? { METRICS_PORT: '0' } : {}), ...baseEnv, ...gatewayIdentityEnv(identityKeys), PORT: port };
+    const env: Record<string, string | undefined> = {
+      ...(options.freePorts ? { METRICS_PORT: '0' } : {}),
+      ...baseEnv,
+      ...gatewayIdentityEnv(identityKeys),
+      PORT: port,
+    };
     for (const entry of entries) env[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = urlOf(entry.name);
     return launch(name, GATEWAY_ENTRY, { ...env, ...extraEnv });
   };
@@ -116,7 +126,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
         const port = ports.get(name);
         return port === undefined ? undefined : `http://${host}:${port}/graphql`;
       };
-      const started = await Promise.all([launchGateway(baseEnv['PORT'] ?? '4000', urlOf), ...assigned.map(({ entry, port }) => launchSubgraph(entry, port, urlOf))]);
+      const started = await Promise.all([
+        launchGateway(baseEnv['PORT'] ?? '4000', urlOf),
+        ...assigned.map(({ entry, port }) => launchSubgraph(entry, port, urlOf)),
+      ]);
       gateway = started[0];
     }
     return {
@@ -167,7 +180,12 @@ function portFor(entry: SubgraphEntry, env: Record<string, string | undefined>):
 }
 
 /** Resolves with the URLs a service prints once it listens; rejects when it exits first or takes longer than `timeoutMs`. */
-export function waitForListening(name: string, child: ChildProcess, log: (line: string) => void, timeoutMs: number): Promise<{ url: string; metricsUrl: string | undefined }> {
+export function waitForListening(
+  name: string,
+  child: ChildProcess,
+  log: (line: string) => void,
+  timeoutMs: number,
+): Promise<{ url: string; metricsUrl: string | undefined }> {
   return new Promise((resolve, reject) => {
     const output: string[] = [];
     let metricsUrl: string | undefined;
@@ -193,4 +211,3 @@ export function waitForListening(name: string, child: ChildProcess, log: (line: 
     });
   });
 }
-

@@ -77,7 +77,13 @@ describe('the response cache over interfaces, interface objects and their entiti
     if (composed.errors !== undefined) throw new Error(composed.errors.map((error) => error.message).join('\n'));
     folder = mkdtempSync(join(tmpdir(), 'supergate-abstract-'));
     writeFileSync(join(folder, 'supergraph.graphql'), composed.supergraphSdl);
-    const config = readGatewayConfig({ NODE_ENV: 'test', PORT: '0', METRICS_PORT: '0', SUPERGRAPH_PATH: join(folder, 'supergraph.graphql'), RESPONSE_CACHE: 'on' });
+    const config = readGatewayConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      METRICS_PORT: '0',
+      SUPERGRAPH_PATH: join(folder, 'supergraph.graphql'),
+      RESPONSE_CACHE: 'on',
+    });
     gateway = createSupergate({ config, logger: createLogger('gateway', 'silent') });
     gatewayUrl = await gateway.listen();
   });
@@ -104,7 +110,9 @@ describe('the response cache over interfaces, interface objects and their entiti
       const answers = [];
       for (let i = 0; i < 3; i += 1) answers.push(await postGraphQL(gatewayUrl, text));
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
-      expect(answers.map((answer) => answer.body)).toEqual(Array(3).fill({ data: { featured: text.includes('watts') ? { id: 'i1', watts: 40 } : { id: 'i1' } } }));
+      expect(answers.map((answer) => answer.body)).toEqual(
+        Array(3).fill({ data: { featured: text.includes('watts') ? { id: 'i1', watts: 40 } : { id: 'i1' } } }),
+      );
     }
   });
 

@@ -121,36 +121,40 @@ describe('adding a subgraph as the README walks through it', () => {
     system = undefined;
   });
 
-  it("leaves a tree whose new unit tests, the registry's checks, lint, formatting, strict type check and schema:check all pass", { timeout: 300_000 }, async () => {
-    // The new subgraph's own tests, and every unit test that reads the registry or walks subgraphs/:
-    // the rest of the unit project cannot see a new subgraph and already ran on the real tree.
-    const readTheRegistry = [
-      'schema/supergraph.test.ts',
-      'gateway/src/rateLimits/fieldRateLimits.test.ts',
-      'test/compose-file.test.ts',
-      'test/deploy-manifests.test.ts',
-      'test/configDocs.test.ts',
-      'test/runtimeAssets.test.ts',
-    ];
-    const tests = await run('npx', ['vitest', 'run', '--project', 'unit', `subgraphs/${NAME}/`, ...readTheRegistry], root);
-    expect({ code: tests.code, output: tests.code === 0 ? '' : tests.stdout + tests.stderr }).toEqual({ code: 0, output: '' });
-    expect(tests.stdout).toContain(`subgraphs/${NAME}/entities.test.ts`);
-    for (const file of readTheRegistry) expect(tests.stdout).toContain(file);
+  it(
+    "leaves a tree whose new unit tests, the registry's checks, lint, formatting, strict type check and schema:check all pass",
+    { timeout: 300_000 },
+    async () => {
+      // The new subgraph's own tests, and every unit test that reads the registry or walks subgraphs/:
+      // the rest of the unit project cannot see a new subgraph and already ran on the real tree.
+      const readTheRegistry = [
+        'schema/supergraph.test.ts',
+        'gateway/src/rateLimits/fieldRateLimits.test.ts',
+        'test/compose-file.test.ts',
+        'test/deploy-manifests.test.ts',
+        'test/configDocs.test.ts',
+        'test/runtimeAssets.test.ts',
+      ];
+      const tests = await run('npx', ['vitest', 'run', '--project', 'unit', `subgraphs/${NAME}/`, ...readTheRegistry], root);
+      expect({ code: tests.code, output: tests.code === 0 ? '' : tests.stdout + tests.stderr }).toEqual({ code: 0, output: '' });
+      expect(tests.stdout).toContain(`subgraphs/${NAME}/entities.test.ts`);
+      for (const file of readTheRegistry) expect(tests.stdout).toContain(file);
 
-    // The import boundaries are lint rules, read from subgraphs/ as ESLint loads the config: the new folder is held to them as written.
-    const lint = await run('npx', ['eslint', `subgraphs/${NAME}`], root);
-    expect({ code: lint.code, output: lint.code === 0 ? '' : lint.stdout + lint.stderr }).toEqual({ code: 0, output: '' });
-    const formatting = await run('npx', ['prettier', '--check', `subgraphs/${NAME}`], root);
-    expect({ code: formatting.code, output: formatting.code === 0 ? '' : formatting.stdout + formatting.stderr }).toEqual({ code: 0, output: '' });
+      // The import boundaries are lint rules, read from subgraphs/ as ESLint loads the config: the new folder is held to them as written.
+      const lint = await run('npx', ['eslint', `subgraphs/${NAME}`], root);
+      expect({ code: lint.code, output: lint.code === 0 ? '' : lint.stdout + lint.stderr }).toEqual({ code: 0, output: '' });
+      const formatting = await run('npx', ['prettier', '--check', `subgraphs/${NAME}`], root);
+      expect({ code: formatting.code, output: formatting.code === 0 ? '' : formatting.stdout + formatting.stderr }).toEqual({ code: 0, output: '' });
 
-    writeFileSync(join(root, 'tsconfig.scaffold.json'), JSON.stringify({ extends: './tsconfig.json', include: [`subgraphs/${NAME}`] }));
-    const types = await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.scaffold.json'], root);
-    expect({ code: types.code, output: types.stdout }).toEqual({ code: 0, output: '' });
+      writeFileSync(join(root, 'tsconfig.scaffold.json'), JSON.stringify({ extends: './tsconfig.json', include: [`subgraphs/${NAME}`] }));
+      const types = await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.scaffold.json'], root);
+      expect({ code: types.code, output: types.stdout }).toEqual({ code: 0, output: '' });
 
-    const check = await run('npm', ['run', '--silent', 'schema:check'], root);
-    expect({ code: check.code, last: check.stdout.trim().split('\n').at(-1) }).toEqual({
-      code: 0,
-      last: '✓ The subgraphs compose to schema/supergraph.graphql; no schema changes.',
-    });
-  });
+      const check = await run('npm', ['run', '--silent', 'schema:check'], root);
+      expect({ code: check.code, last: check.stdout.trim().split('\n').at(-1) }).toEqual({
+        code: 0,
+        last: '✓ The subgraphs compose to schema/supergraph.graphql; no schema changes.',
+      });
+    },
+  );
 });

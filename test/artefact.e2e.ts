@@ -45,7 +45,8 @@ function stepEnv(stageEnv: Readonly<Record<string, string>>): Record<string, str
  * a shell, ENV into the environment. Returns that environment and the CMD.
  */
 async function replayRuntimeStage(dir: string): Promise<{ env: Record<string, string>; command: readonly string[] }> {
-  if (buildStage === undefined || runtimeStage === undefined || buildStage === runtimeStage) throw new Error('the Dockerfile needs a "build" stage and a runtime stage after it');
+  if (buildStage === undefined || runtimeStage === undefined || buildStage === runtimeStage)
+    throw new Error('the Dockerfile needs a "build" stage and a runtime stage after it');
   const env: Record<string, string> = {};
   let command: readonly string[] = [];
   for (const instruction of runtimeStage.instructions) {
@@ -90,7 +91,13 @@ function childCommands(pid: number): string[][] {
         const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
         // After the command name, in parentheses that may hold spaces: state, then the parent's pid.
         const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return parent === pid ? [readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '')] : [];
+        return parent === pid
+          ? [
+              readFileSync(`/proc/${name}/cmdline`, 'utf8')
+                .split('\0')
+                .filter((arg) => arg !== ''),
+            ]
+          : [];
       } catch {
         // Gone between listing and reading.
         return [];
@@ -100,7 +107,8 @@ function childCommands(pid: number): string[][] {
 
 /** What a client sees for `query` at `url`, signed in as `sub` with a token for the test's JWT_SECRET. */
 async function answer(url: string, query: string, sub?: string): Promise<{ status: number; body: unknown }> {
-  const headers = sub === undefined ? {} : { authorization: `Bearer ${jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300 })}` };
+  const headers =
+    sub === undefined ? {} : { authorization: `Bearer ${jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn: 300 })}` };
   const response = await postGraphQL(url, query, undefined, headers);
   return { status: response.status, body: response.body };
 }
@@ -142,7 +150,9 @@ describe("the image's runtime stage, replayed outside Docker", () => {
 
   it('holds the production dependencies and dist/, and no package only the development dependencies need', () => {
     const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-    const developmentOnly = Object.entries(lock.packages).filter(([, entry]) => entry.dev === true).map(([path]) => path);
+    const developmentOnly = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.dev === true)
+      .map(([path]) => path);
     expect(developmentOnly).toEqual(expect.arrayContaining(['node_modules/tsx', 'node_modules/typescript', 'node_modules/vitest']));
     expect(readdirSync(dir).sort()).toEqual(['dist', 'node_modules', 'package-lock.json', 'package.json']);
     expect(developmentOnly.filter((path) => existsSync(join(dir, path)))).toEqual([]);
@@ -158,7 +168,8 @@ describe("the image's runtime stage, replayed outside Docker", () => {
   });
 
   it('answers a query that needs accounts, products, inventory and reviews', async () => {
-    const query = '{ me { username email } product(upc: "1") { upc name price inStock quantity averageRating reviews(first: 2) { rating author { username } } } }';
+    const query =
+      '{ me { username email } product(upc: "1") { upc name price inStock quantity averageRating reviews(first: 2) { rating author { username } } } }';
     expect(await answer(system.gatewayUrl, query, 'u1')).toEqual({
       status: 200,
       body: {
@@ -182,8 +193,14 @@ describe("the image's runtime stage, replayed outside Docker", () => {
   });
 
   it('places an order, which orders checks with products and inventory as itself', async () => {
-    const mutation = 'mutation { placeOrder(input: { idempotencyKey: "artefact-1", items: [{ upc: "2", quantity: 2 }] }) { total status buyer { username } items { quantity unitPrice product { name } } } }';
-    const order = { total: 32074, status: 'PLACED', buyer: { username: 'user2' }, items: [{ quantity: 2, unitPrice: 16037, product: { name: 'Deluxe Lamp 2' } }] };
+    const mutation =
+      'mutation { placeOrder(input: { idempotencyKey: "artefact-1", items: [{ upc: "2", quantity: 2 }] }) { total status buyer { username } items { quantity unitPrice product { name } } } }';
+    const order = {
+      total: 32074,
+      status: 'PLACED',
+      buyer: { username: 'user2' },
+      items: [{ quantity: 2, unitPrice: 16037, product: { name: 'Deluxe Lamp 2' } }],
+    };
     expect(await answer(system.gatewayUrl, mutation, 'u2')).toEqual({ status: 200, body: { data: { placeOrder: order } } });
   });
 
@@ -197,6 +214,9 @@ describe("the image's runtime stage, replayed outside Docker", () => {
       ['--enable-source-maps', join(dir, builtFile(GATEWAY_ENTRY))],
       ['--enable-source-maps', join(dir, builtFile(GATEWAY_ENTRY))],
     ]);
-    expect(await answer(gateway.url, '{ product(upc: "1") { name inStock } }')).toEqual({ status: 200, body: { data: { product: { name: 'Compact Lamp 1', inStock: true } } } });
+    expect(await answer(gateway.url, '{ product(upc: "1") { name inStock } }')).toEqual({
+      status: 200,
+      body: { data: { product: { name: 'Compact Lamp 1', inStock: true } } },
+    });
   });
 });

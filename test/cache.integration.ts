@@ -49,7 +49,10 @@ describe.each([
 
   beforeAll(async () => {
     redis = onRedis ? await startPrivateRedis() : undefined;
-    system = await startInProcessSystem({ env: { NODE_ENV: 'test', REDIS_URL: redis?.url ?? '', RATE_LIMIT_REQUESTS: '100000' }, log: (line) => output.push(line) });
+    system = await startInProcessSystem({
+      env: { NODE_ENV: 'test', REDIS_URL: redis?.url ?? '', RATE_LIMIT_REQUESTS: '100000' },
+      log: (line) => output.push(line),
+    });
     replica = onRedis ? (await system.addGateway()).url : system.gatewayUrl;
     tightBudget = (await system.addGateway({ RATE_LIMIT_REQUESTS: '3' })).url;
     reviewsProxy = await startFaultyProxy(system.services.get('reviews')!.url);
@@ -186,7 +189,8 @@ describe.each([
 
   it('shows a new review right after addReview returns, on every replica', async () => {
     const text = '{ product(upc: "16") { averageRating reviews(first: 50) { body } } }';
-    const bodies = async (url: string) => ((await query(text, {}, url)).body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
+    const bodies = async (url: string) =>
+      ((await query(text, {}, url)).body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
     await bodies(system.gatewayUrl);
     await bodies(replica);
     expect((await query(text, {}, replica)).headers.get('x-cache')).toBe('HIT');
@@ -200,7 +204,8 @@ describe.each([
   it('never serves a stale read after a write, with reads and writes interleaved across the gateways', async () => {
     const gateways = [...new Set([system.gatewayUrl, replica])];
     const text = '{ product(upc: "17") { reviews(first: 100) { body } } }';
-    const read = async (url: string) => ((await query(text, {}, url)).body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
+    const read = async (url: string) =>
+      ((await query(text, {}, url)).body.data as { product: { reviews: { body: string }[] } }).product.reviews.map((r) => r.body);
     const written: string[] = [];
     let stale = 0;
     for (let round = 0; round < 4; round += 1) {
@@ -225,7 +230,11 @@ describe.each([
     await query(text);
     expect((await query(text)).headers.get('x-cache')).toBe('HIT');
     const invalidate = (headers: Record<string, string>, body: unknown) =>
-      fetch(new URL('/cache/invalidate', system.gatewayUrl), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      fetch(new URL('/cache/invalidate', system.gatewayUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     expect((await invalidate({}, { tags: ['Product:18'] })).status).toBe(401);
     expect((await invalidate(bearer('u1'), { tags: ['Product:18'] })).status).toBe(403);
     expect((await invalidate(bearer('u1', 'admin'), { tags: 'Product:18' })).status).toBe(400);
@@ -285,10 +294,13 @@ describe.each([
     expect(during.headers.get('x-cache')).toBe('MISS');
     await redis!.start();
     await expect
-      .poll(async () => {
-        await query(text);
-        return (await query(text)).headers.get('x-cache');
-      }, { timeout: 15_000, interval: 300 })
+      .poll(
+        async () => {
+          await query(text);
+          return (await query(text)).headers.get('x-cache');
+        },
+        { timeout: 15_000, interval: 300 },
+      )
       .toBe('HIT');
   });
 });

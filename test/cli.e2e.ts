@@ -24,10 +24,14 @@ describe('the supergate command', () => {
   it('lists its options and commands, and prints its version', async () => {
     const help = await runSupergate(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--supergraph <file>', '--port <port>', '--host <host>', '--config <file>', '--subgraph-url <name=url>', '--version']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--supergraph <file>', '--port <port>', '--host <host>', '--config <file>', '--subgraph-url <name=url>', '--version'])
+      expect(help.stdout).toContain(flag);
     expect(help.stdout).toMatch(/Commands:\n\s+serve \[options\][^\n]*\n\s+compose \[options\]/);
     const version = await runSupergate(['--version']);
-    expect({ code: version.code, stdout: version.stdout }).toEqual({ code: 0, stdout: `${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n` });
+    expect({ code: version.code, stdout: version.stdout }).toEqual({
+      code: 0,
+      stdout: `${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`,
+    });
   });
 
   it('refuses a bad setting with exit code 1, naming the variable and where the value came from', async () => {
@@ -45,11 +49,14 @@ describe('the supergate command', () => {
       const malformed = await runSupergate(['--subgraph-url', 'products'], { cwd: dir });
       expect({ code: malformed.code, stderr: malformed.stderr }).toEqual({
         code: 1,
-        stderr: "error: option '--subgraph-url <name=url>' argument 'products' is invalid. Expected <name>=<url>, e.g. products=http://127.0.0.1:4001/graphql.\n",
+        stderr:
+          "error: option '--subgraph-url <name=url>' argument 'products' is invalid. Expected <name>=<url>, e.g. products=http://127.0.0.1:4001/graphql.\n",
       });
       rmSync(join(dir, 'supergraph.graphql'));
       const noSupergraph = await runSupergate([], { cwd: dir, env: { QUERY_MAX_DEPTH: '5' } });
-      expect(noSupergraph.stderr).toMatch(/^\[gateway\] failed to start: SUPERGRAPH_PATH \(the default\) must be a supergraph file that exists \(compose one with `supergate compose`/);
+      expect(noSupergraph.stderr).toMatch(
+        /^\[gateway\] failed to start: SUPERGRAPH_PATH \(the default\) must be a supergraph file that exists \(compose one with `supergate compose`/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -66,7 +73,10 @@ describe('supergate in front of a subgraph of its own, set by a TypeScript confi
     subgraphs = await startSubgraphs([GREETINGS]);
     writeFileSync(join(dir, 'greetings.graphql'), GREETINGS.typeDefs);
     // A routing URL nobody answers at: the config file's subgraphUrls points at the real one.
-    writeFileSync(join(dir, 'supergraph.yaml'), 'federation_version: =2.14.4\nsubgraphs:\n  greetings:\n    routing_url: http://127.0.0.1:9/graphql\n    schema:\n      file: ./greetings.graphql\n');
+    writeFileSync(
+      join(dir, 'supergraph.yaml'),
+      'federation_version: =2.14.4\nsubgraphs:\n  greetings:\n    routing_url: http://127.0.0.1:9/graphql\n    schema:\n      file: ./greetings.graphql\n',
+    );
     const composed = await runSupergate(['compose', '--output', 'supergraph.graphql'], { cwd: dir });
     expect(composed).toMatchObject({ code: 0, stdout: '' });
     writeFileSync(

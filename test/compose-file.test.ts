@@ -73,9 +73,13 @@ describe('docker-compose.yml', () => {
       const service = compose.services[entry.name];
       if (service === undefined) return [`no service named ${entry.name}`];
       return [
-        ...(service.command?.includes(builtFile(subgraphEntry(entry.name))) === true ? [] : [`${entry.name} does not run ${builtFile(subgraphEntry(entry.name))}`]),
+        ...(service.command?.includes(builtFile(subgraphEntry(entry.name))) === true
+          ? []
+          : [`${entry.name} does not run ${builtFile(subgraphEntry(entry.name))}`]),
         ...(env(service, 'PORT') === String(entry.port) ? [] : [`${entry.name}: PORT is ${String(env(service, 'PORT'))}, registry port ${entry.port}`]),
-        ...(new URL(env(service, 'DATABASE_URL') ?? 'unset:').hostname === 'postgres' ? [] : [`${entry.name}: DATABASE_URL does not point at the postgres service`]),
+        ...(new URL(env(service, 'DATABASE_URL') ?? 'unset:').hostname === 'postgres'
+          ? []
+          : [`${entry.name}: DATABASE_URL does not point at the postgres service`]),
         ...(service.depends_on?.['postgres']?.condition === 'service_healthy' ? [] : [`${entry.name} does not wait for a healthy postgres`]),
         ...entry.peers.flatMap((peer) => {
           const url = `http://${peer}:${String(registry.find((candidate) => candidate.name === peer)?.port)}/graphql`;
@@ -90,7 +94,9 @@ describe('docker-compose.yml', () => {
     const nodeServices = services.filter(([, service]) => service.command?.[0] === 'node');
     expect(nodeServices.map(([name]) => name).sort()).toEqual([...registry.map((entry) => entry.name), ...gatewayReplicas.map(([name]) => name)].sort());
     const isGateway = (name: string): boolean => gatewayReplicas.some(([replica]) => replica === name);
-    const problems = nodeServices.flatMap(([name, service]) => deployedCommandProblems(name, service.command, isGateway(name) ? GATEWAY_ENTRY : subgraphEntry(name)));
+    const problems = nodeServices.flatMap(([name, service]) =>
+      deployedCommandProblems(name, service.command, isGateway(name) ? GATEWAY_ENTRY : subgraphEntry(name)),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -102,13 +108,19 @@ describe('docker-compose.yml', () => {
       // Clients reach replicas only through the edge; a published port would bypass it.
       ...(service.ports === undefined ? [] : [`${name} publishes ports ${service.ports.join(', ')}`]),
       ...registry.flatMap((entry) => [
-        ...(env(service, `SUBGRAPH_${entry.name.toUpperCase()}_URL`) === `http://${entry.name}:${entry.port}/graphql` ? [] : [`${name}: SUBGRAPH_${entry.name.toUpperCase()}_URL does not point at the ${entry.name} service`]),
+        ...(env(service, `SUBGRAPH_${entry.name.toUpperCase()}_URL`) === `http://${entry.name}:${entry.port}/graphql`
+          ? []
+          : [`${name}: SUBGRAPH_${entry.name.toUpperCase()}_URL does not point at the ${entry.name} service`]),
         ...(service.depends_on?.[entry.name]?.condition === 'service_healthy' ? [] : [`${name} does not wait for a healthy ${entry.name}`]),
       ]),
     ]);
     expect(problems).toEqual([]);
     const [first] = gatewayReplicas.map(([, service]) => service.environment);
-    expect(gatewayReplicas.filter(([, service]) => JSON.stringify(service.environment) !== JSON.stringify(first)).map(([name]) => `${name} is configured unlike the first replica`)).toEqual([]);
+    expect(
+      gatewayReplicas
+        .filter(([, service]) => JSON.stringify(service.environment) !== JSON.stringify(first))
+        .map(([name]) => `${name} is configured unlike the first replica`),
+    ).toEqual([]);
   });
 
   it('gives every signer its own key and every verifier the matching public one', () => {
@@ -122,14 +134,17 @@ describe('docker-compose.yml', () => {
         const jwksUrl = new URL(env(service, 'GATEWAY_JWKS_URL') ?? 'http://unset');
         const problems: string[] = [];
         // The edge proxies every path to the replicas; a replica serves the key set itself.
-        if (!(jwksUrl.hostname === 'edge' || gatewayReplicas.some(([name]) => name === jwksUrl.hostname))) problems.push(`${entry.name}: GATEWAY_JWKS_URL does not point at the edge or a gateway replica`);
-        if (!getRoutes('gateway/src/supergate.ts').has(jwksUrl.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${jwksUrl.pathname}, which the gateway does not serve`);
+        if (!(jwksUrl.hostname === 'edge' || gatewayReplicas.some(([name]) => name === jwksUrl.hostname)))
+          problems.push(`${entry.name}: GATEWAY_JWKS_URL does not point at the edge or a gateway replica`);
+        if (!getRoutes('gateway/src/supergate.ts').has(jwksUrl.pathname))
+          problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${jwksUrl.pathname}, which the gateway does not serve`);
         const signingKey = entry.peers.length === 0 ? undefined : readPrivateKey('SERVICE_SIGNING_KEY', valueOf(env(service, 'SERVICE_SIGNING_KEY')));
         if (entry.peers.length > 0 && signingKey === undefined) problems.push(`${entry.name}: calls peers but has no SERVICE_SIGNING_KEY`);
         for (const peer of entry.peers) {
           const variable = `SERVICE_${entry.name.toUpperCase()}_PUBLIC_KEY`;
           const publicKey = readPublicKey(variable, valueOf(env(compose.services[peer] ?? {}, variable)));
-          if (publicKey === undefined || signingKey === undefined || !publicKey.equals(signingKey.publicKey)) problems.push(`${peer}: ${variable} is not the public half of ${entry.name}'s SERVICE_SIGNING_KEY`);
+          if (publicKey === undefined || signingKey === undefined || !publicKey.equals(signingKey.publicKey))
+            problems.push(`${peer}: ${variable} is not the public half of ${entry.name}'s SERVICE_SIGNING_KEY`);
         }
         return problems;
       }),
@@ -141,10 +156,17 @@ describe('docker-compose.yml', () => {
     const gatewayRoutes = getRoutes('gateway/src/supergate.ts');
     const subgraphRoutes = getRoutes('subgraphs/kit/startSubgraph.ts');
     const problems = services.flatMap(([name, service]) => {
-      const routes = service.command?.includes(builtFile(GATEWAY_ENTRY)) === true ? gatewayRoutes : registry.some((entry) => entry.name === name) ? subgraphRoutes : undefined;
+      const routes =
+        service.command?.includes(builtFile(GATEWAY_ENTRY)) === true
+          ? gatewayRoutes
+          : registry.some((entry) => entry.name === name)
+            ? subgraphRoutes
+            : undefined;
       const path = healthcheckPath(service);
       return [
-        ...(routes !== undefined && (path === undefined || !routes.has(path)) ? [`${name}: healthcheck asks for ${String(path)}, which the code does not serve`] : []),
+        ...(routes !== undefined && (path === undefined || !routes.has(path))
+          ? [`${name}: healthcheck asks for ${String(path)}, which the code does not serve`]
+          : []),
         // `service_healthy` on a service without a healthcheck waits forever.
         ...Object.entries(service.depends_on ?? {})
           .filter(([dependency, { condition }]) => condition === 'service_healthy' && compose.services[dependency]?.healthcheck === undefined)
@@ -156,14 +178,18 @@ describe('docker-compose.yml', () => {
   });
 
   it('Prometheus scrapes every replica on its metrics port, which the replicas bind on the container network', () => {
-    const scrape = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { metrics_path?: string; static_configs: { targets: string[] }[] }[] };
+    const scrape = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: { metrics_path?: string; static_configs: { targets: string[] }[] }[];
+    };
     const prometheus = compose.services['prometheus'];
     expect(prometheus?.volumes).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
     const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((config) => config.targets));
     expect(targets.sort()).toEqual(gatewayReplicas.map(([name, service]) => `${name}:${String(env(service, 'METRICS_PORT'))}`).sort());
     expect(scrape.scrape_configs.map((job) => job.metrics_path ?? '/metrics')).toEqual(['/metrics']);
     const problems = gatewayReplicas.flatMap(([name, service]) => [
-      ...(env(service, 'METRICS_HOST') === '0.0.0.0' ? [] : [`${name}: METRICS_HOST is ${String(env(service, 'METRICS_HOST'))}, unreachable from the prometheus container`]),
+      ...(env(service, 'METRICS_HOST') === '0.0.0.0'
+        ? []
+        : [`${name}: METRICS_HOST is ${String(env(service, 'METRICS_HOST'))}, unreachable from the prometheus container`]),
       ...(env(service, 'METRICS_PORT') !== env(service, 'PORT') ? [] : [`${name}: metrics on the GraphQL port`]),
     ]);
     expect(problems).toEqual([]);

@@ -63,7 +63,10 @@ describe('supergate compose', () => {
   });
 
   it('writes --output, and leaves it alone when it is up to date', async () => {
-    writeFileSync(join(dir, 'one.yaml'), 'federation_version: 2\nsubgraphs:\n  products:\n    routing_url: http://products:4001/graphql\n    schema:\n      file: products.graphql\n');
+    writeFileSync(
+      join(dir, 'one.yaml'),
+      'federation_version: 2\nsubgraphs:\n  products:\n    routing_url: http://products:4001/graphql\n    schema:\n      file: products.graphql\n',
+    );
     const first = await runSupergate(['compose', '--config', 'one.yaml', '--output', 'out.graphql'], { cwd: dir });
     expect(first).toEqual({ code: 0, stdout: '', stderr: 'Wrote out.graphql (1 subgraph).\n' });
     expect(readFileSync(join(dir, 'out.graphql'), 'utf8')).toMatch(/^schema\n {2}@link\(url: "https:\/\/specs.apollo.dev\/link\/v1.0"\)/);
@@ -72,14 +75,19 @@ describe('supergate compose', () => {
   });
 
   it('prints why subgraphs do not compose, writes nothing and exits 1', async () => {
-    writeFileSync(join(dir, 'clash.graphql'), 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "upc") { upc: ID! name: Int! }\n');
+    writeFileSync(
+      join(dir, 'clash.graphql'),
+      'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Product @key(fields: "upc") { upc: ID! name: Int! }\n',
+    );
     writeFileSync(
       join(dir, 'clash.yaml'),
       'subgraphs:\n  products:\n    routing_url: http://products:4001/graphql\n    schema:\n      file: products.graphql\n  catalog:\n    routing_url: http://catalog:4003/graphql\n    schema:\n      file: clash.graphql\n',
     );
     const result = await runSupergate(['compose', '--config', 'clash.yaml', '--output', 'clash.out.graphql'], { cwd: dir });
     expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: '' });
-    expect(result.stderr).toMatch(/^supergate compose: composition failed with \d+ error\(s\):\n {2}- \[FIELD_TYPE_MISMATCH\] Type of field "Product.name" is incompatible across subgraphs/);
+    expect(result.stderr).toMatch(
+      /^supergate compose: composition failed with \d+ error\(s\):\n {2}- \[FIELD_TYPE_MISMATCH\] Type of field "Product.name" is incompatible across subgraphs/,
+    );
     expect(() => readFileSync(join(dir, 'clash.out.graphql'))).toThrow(/ENOENT/);
   });
 
@@ -91,9 +99,14 @@ describe('supergate compose', () => {
     const unreachable = await runSupergate(['compose', '--config', 'broken.yaml'], { cwd: dir });
     expect({ code: unreachable.code, stdout: unreachable.stdout }).toEqual({ code: 1, stdout: '' });
     expect(unreachable.stderr).toMatch(
-      new RegExp(`^supergate compose: composition failed with 2 error\\(s\\):\n {2}- products: cannot read ${join(dir, 'missing.graphql')}: no such file\n {2}- gone: cannot reach http://127.0.0.1:9/graphql for its SDL: `),
+      new RegExp(
+        `^supergate compose: composition failed with 2 error\\(s\\):\n {2}- products: cannot read ${join(dir, 'missing.graphql')}: no such file\n {2}- gone: cannot reach http://127.0.0.1:9/graphql for its SDL: `,
+      ),
     );
-    writeFileSync(join(dir, 'studio.yaml'), 'federation_version: =2.14.4\nsubgraphs:\n  products:\n    routing_url: http://products:4001/graphql\n    schema:\n      graphref: shop@current\n      subgraph: products\n');
+    writeFileSync(
+      join(dir, 'studio.yaml'),
+      'federation_version: =2.14.4\nsubgraphs:\n  products:\n    routing_url: http://products:4001/graphql\n    schema:\n      graphref: shop@current\n      subgraph: products\n',
+    );
     const studio = await runSupergate(['compose', '--config', 'studio.yaml'], { cwd: dir });
     expect(studio).toEqual({
       code: 1,

@@ -232,7 +232,9 @@ function variablesReadIn(path: string): RegExp[] {
   const reads = [...text.matchAll(/env\[\s*['"`]([^'"`]+)['"`]\s*\]/g)].map((match) => match[1] ?? '');
   const identifiers = new Set([
     ...[...text.matchAll(/\b(?:const|let|function|class|enum)\s+([A-Za-z_$][\w$]*)/g)].map((match) => match[1]),
-    ...[...text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}/g)].flatMap((match) => (match[1] ?? '').split(',').map((name) => name.replace(/^\s*type\s+/, '').trim())),
+    ...[...text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}/g)].flatMap((match) =>
+      (match[1] ?? '').split(',').map((name) => name.replace(/^\s*type\s+/, '').trim()),
+    ),
   ]);
   const mentioned = [...text.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((match) => match[0]).filter((name) => !identifiers.has(name));
   return [...new Set([...reads, ...mentioned])].map(variablePattern);
@@ -285,14 +287,19 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('secrets come from the generated Secret, whose example lists every key a pod asks for', () => {
     const secrets = secretKeys();
     expect([...secrets.keys()]).not.toEqual([]);
-    expect(source('deploy/k8s/.gitignore').split('\n')).toEqual(expect.arrayContaining((kustomization.secretGenerator ?? []).flatMap((generator) => generator.envs ?? [])));
+    expect(source('deploy/k8s/.gitignore').split('\n')).toEqual(
+      expect.arrayContaining((kustomization.secretGenerator ?? []).flatMap((generator) => generator.envs ?? [])),
+    );
     const problems = deployments.flatMap((deployment) =>
       deployment.spec.template.spec.containers.flatMap((container) => [
         ...(container.env ?? []).flatMap((variable) => {
           const ref = variable.valueFrom?.secretKeyRef;
           if (ref === undefined) return [];
-          if (!secrets.has(ref.name)) return [`${deployment.metadata.name}: ${variable.name} reads Secret ${ref.name}, which kustomization.yaml does not generate`];
-          return secrets.get(ref.name)?.has(ref.key) === true ? [] : [`${deployment.metadata.name}: ${variable.name} reads key ${ref.key}, missing from Secret ${ref.name}`];
+          if (!secrets.has(ref.name))
+            return [`${deployment.metadata.name}: ${variable.name} reads Secret ${ref.name}, which kustomization.yaml does not generate`];
+          return secrets.get(ref.name)?.has(ref.key) === true
+            ? []
+            : [`${deployment.metadata.name}: ${variable.name} reads key ${ref.key}, missing from Secret ${ref.name}`];
         }),
         ...(container.envFrom ?? []).flatMap((from) =>
           from.configMapRef !== undefined && !configMaps.some((map) => map.metadata.name === from.configMapRef?.name)
@@ -302,7 +309,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         // A secret in a ConfigMap or a literal would be readable by anyone who can read the Deployment.
         ...['JWT_SECRET', 'GATEWAY_SECRET', 'GATEWAY_SIGNING_KEY', 'SERVICE_SIGNING_KEY', 'DATABASE_URL'].flatMap((name) => {
           const variable = environment(container).get(name);
-          return variable !== undefined && variable.secret === undefined ? [`${deployment.metadata.name}: ${name} is set in plain text, not from the Secret`] : [];
+          return variable !== undefined && variable.secret === undefined
+            ? [`${deployment.metadata.name}: ${name} is set in plain text, not from the Secret`]
+            : [];
         }),
       ]),
     );
@@ -316,8 +325,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       const service = services.find((candidate) => candidate.metadata.name === entry.name);
       if (service === undefined) return [`${entry.name}: no Service named ${entry.name} (the gateway and peers reach it by that name)`];
       const problems: string[] = [];
-      if (!selectedDeployments(service.spec.selector).includes(deployment)) problems.push(`${entry.name}: the Service does not select Deployment ${deployment.metadata.name}`);
-      if (!service.spec.ports?.some((port) => port.port === entry.port)) problems.push(`${entry.name}: the Service does not expose the registry port ${entry.port}`);
+      if (!selectedDeployments(service.spec.selector).includes(deployment))
+        problems.push(`${entry.name}: the Service does not select Deployment ${deployment.metadata.name}`);
+      if (!service.spec.ports?.some((port) => port.port === entry.port))
+        problems.push(`${entry.name}: the Service does not expose the registry port ${entry.port}`);
       return problems;
     });
     expect(problems).toEqual([]);
@@ -333,7 +344,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       deployment.spec.template.spec.containers.flatMap((container) => {
         const where = `${deployment.metadata.name}/${container.name}`;
         const entry = entries.get(deployment);
-        return entry === undefined ? [`${where}: runs neither the gateway nor a registered subgraph`] : deployedCommandProblems(where, container.command, entry);
+        return entry === undefined
+          ? [`${where}: runs neither the gateway nor a registered subgraph`]
+          : deployedCommandProblems(where, container.command, entry);
       }),
     );
     expect(problems).toEqual([]);
@@ -346,7 +359,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const problems = deployments.flatMap((deployment) =>
       deployment.spec.template.spec.containers.flatMap((container) => {
         const where = `${deployment.metadata.name}/${container.name}`;
-        const missing = (['readinessProbe', 'livenessProbe'] as const).filter((probe) => container[probe]?.httpGet === undefined).map((probe) => `${where}: no HTTP ${probe}`);
+        const missing = (['readinessProbe', 'livenessProbe'] as const)
+          .filter((probe) => container[probe]?.httpGet === undefined)
+          .map((probe) => `${where}: no HTTP ${probe}`);
         return [
           ...missing,
           ...PROBES.flatMap((probe) => {
@@ -365,7 +380,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('the gateway is ready on /ready and alive on /health', () => {
     const [container] = gatewayDeployment().spec.template.spec.containers;
-    expect({ readiness: container?.readinessProbe?.httpGet?.path, liveness: container?.livenessProbe?.httpGet?.path }).toEqual({ readiness: '/ready', liveness: '/health' });
+    expect({ readiness: container?.readinessProbe?.httpGet?.path, liveness: container?.livenessProbe?.httpGet?.path }).toEqual({
+      readiness: '/ready',
+      liveness: '/health',
+    });
   });
 
   it('Prometheus scrapes the gateway pods on the metrics port, which no Service exposes', () => {
@@ -374,7 +392,12 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const env = environment(container!);
     const annotations = (deployment.spec.template.metadata as { annotations?: Record<string, string> }).annotations ?? {};
     const metricsPort = env.get('METRICS_PORT')?.value;
-    expect({ scrape: annotations['prometheus.io/scrape'], port: annotations['prometheus.io/port'], path: annotations['prometheus.io/path'], host: env.get('METRICS_HOST')?.value }).toEqual({
+    expect({
+      scrape: annotations['prometheus.io/scrape'],
+      port: annotations['prometheus.io/port'],
+      path: annotations['prometheus.io/path'],
+      host: env.get('METRICS_HOST')?.value,
+    }).toEqual({
       scrape: 'true',
       port: metricsPort,
       path: '/metrics',
@@ -382,7 +405,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     });
     expect(containerPort(container!, Number(metricsPort))).toBe(Number(metricsPort));
     expect(metricsPort).not.toBe(env.get('PORT')?.value);
-    const exposed = services.filter((service) => selectedDeployments(service.spec.selector).includes(deployment)).flatMap((service) => (service.spec.ports ?? []).map((port) => containerPort(container!, port.targetPort ?? port.port)));
+    const exposed = services
+      .filter((service) => selectedDeployments(service.spec.selector).includes(deployment))
+      .flatMap((service) => (service.spec.ports ?? []).map((port) => containerPort(container!, port.targetPort ?? port.port)));
     expect(exposed).not.toContain(Number(metricsPort));
   });
 
@@ -391,7 +416,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       deployment.spec.template.spec.containers.flatMap((container) => {
         const port = environment(container).get('PORT')?.value;
         const declared = (container.ports ?? []).map((p) => p.containerPort);
-        return port !== undefined && declared.includes(Number(port)) ? [] : [`${deployment.metadata.name}/${container.name}: PORT is ${port ?? 'unset'}, container ports are ${declared.join(', ') || 'none'}`];
+        return port !== undefined && declared.includes(Number(port))
+          ? []
+          : [`${deployment.metadata.name}/${container.name}: PORT is ${port ?? 'unset'}, container ports are ${declared.join(', ') || 'none'}`];
       }),
     );
     expect(problems).toEqual([]);
@@ -416,10 +443,14 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('every Deployment selects its own pods, and they run the project image with resource limits', () => {
     const problems = deployments.flatMap((deployment) => [
-      ...(matches(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels) ? [] : [`${deployment.metadata.name}: selector does not match its pod labels`]),
+      ...(matches(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels)
+        ? []
+        : [`${deployment.metadata.name}: selector does not match its pod labels`]),
       ...deployment.spec.template.spec.containers.flatMap((container) => [
         ...(container.image === 'supergate' ? [] : [`${deployment.metadata.name}: image ${container.image} (kustomization.yaml sets the tag of "supergate")`]),
-        ...(container.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory ? [] : [`${deployment.metadata.name}: needs cpu and memory requests and a memory limit`]),
+        ...(container.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory
+          ? []
+          : [`${deployment.metadata.name}: needs cpu and memory requests and a memory limit`]),
       ]),
     ]);
     expect(problems).toEqual([]);
@@ -428,7 +459,15 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('the autoscaler scales the gateway Deployment on CPU, from 2 to 10 replicas', () => {
     const gateway = gatewayDeployment();
     const autoscalers = ofKind('HorizontalPodAutoscaler');
-    expect(autoscalers.map((hpa) => ({ apiVersion: hpa.apiVersion, target: hpa.spec.scaleTargetRef, min: hpa.spec.minReplicas, max: hpa.spec.maxReplicas, metrics: hpa.spec.metrics }))).toEqual([
+    expect(
+      autoscalers.map((hpa) => ({
+        apiVersion: hpa.apiVersion,
+        target: hpa.spec.scaleTargetRef,
+        min: hpa.spec.minReplicas,
+        max: hpa.spec.maxReplicas,
+        metrics: hpa.spec.metrics,
+      })),
+    ).toEqual([
       {
         apiVersion: 'autoscaling/v2',
         target: { apiVersion: 'apps/v1', kind: 'Deployment', name: gateway.metadata.name },
@@ -474,7 +513,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
     for (const name of ['JWT_SECRET', 'GATEWAY_SIGNING_KEY', 'REDIS_URL']) expect(env.has(name), `gateway environment has ${name}`).toBe(true);
     const redis = new URL(env.get('REDIS_URL')?.value ?? 'redis://unset');
-    expect(services.map((service) => service.metadata.name), `REDIS_URL host ${redis.hostname} is a Service`).toContain(redis.hostname);
+    expect(
+      services.map((service) => service.metadata.name),
+      `REDIS_URL host ${redis.hostname} is a Service`,
+    ).toContain(redis.hostname);
   });
 
   it('subgraphs are given only variables they read, and the peers they call', () => {
@@ -485,10 +527,12 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       const env = environment(container);
       const peerVariables = new Map(entry.peers.map((peer) => [`SUBGRAPH_${peer.toUpperCase()}_URL`, peer]));
       return [
-        ...[...env.keys()].filter((name) => !peerVariables.has(name) && !allowed.some((pattern) => pattern.test(name))).map((name) => `${entry.name}: sets ${name}, which it does not read`),
+        ...[...env.keys()]
+          .filter((name) => !peerVariables.has(name) && !allowed.some((pattern) => pattern.test(name)))
+          .map((name) => `${entry.name}: sets ${name}, which it does not read`),
         // readSubgraphConfig refuses to start without a URL for each peer.
         ...[...peerVariables].flatMap(([variable, peer]) => subgraphUrlProblems(entry.name, peer, env.get(variable)?.value)),
-        ...(['DATABASE_URL'].filter((name) => !env.has(name)).map((name) => `${entry.name}: ${name} is not set`)),
+        ...['DATABASE_URL'].filter((name) => !env.has(name)).map((name) => `${entry.name}: ${name} is not set`),
       ];
     });
     expect(problems).toEqual([]);
@@ -507,12 +551,15 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       if (jwksUrl !== undefined) {
         const url = new URL(jwksUrl);
         if (url.hostname !== gatewayService?.metadata.name) problems.push(`${entry.name}: GATEWAY_JWKS_URL host ${url.hostname} is not the gateway's Service`);
-        if (!gatewayService?.spec.ports?.some((port) => String(port.port) === url.port)) problems.push(`${entry.name}: GATEWAY_JWKS_URL port ${url.port} is not a port of the gateway's Service`);
+        if (!gatewayService?.spec.ports?.some((port) => String(port.port) === url.port))
+          problems.push(`${entry.name}: GATEWAY_JWKS_URL port ${url.port} is not a port of the gateway's Service`);
         if (!GATEWAY_ROUTES.has(url.pathname)) problems.push(`${entry.name}: GATEWAY_JWKS_URL asks for ${url.pathname}, which the gateway does not serve`);
       }
-      if (entry.peers.length > 0 && !env.has('SERVICE_SIGNING_KEY')) problems.push(`${entry.name}: calls ${entry.peers.join(', ')} but has no SERVICE_SIGNING_KEY`);
+      if (entry.peers.length > 0 && !env.has('SERVICE_SIGNING_KEY'))
+        problems.push(`${entry.name}: calls ${entry.peers.join(', ')} but has no SERVICE_SIGNING_KEY`);
       for (const caller of registry.filter((candidate) => candidate.peers.includes(entry.name))) {
-        if (!env.has(`SERVICE_${caller.name.toUpperCase()}_PUBLIC_KEY`)) problems.push(`${entry.name}: is called by ${caller.name} but has no SERVICE_${caller.name.toUpperCase()}_PUBLIC_KEY`);
+        if (!env.has(`SERVICE_${caller.name.toUpperCase()}_PUBLIC_KEY`))
+          problems.push(`${entry.name}: is called by ${caller.name} but has no SERVICE_${caller.name.toUpperCase()}_PUBLIC_KEY`);
       }
       return problems;
     });
@@ -521,7 +568,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   });
 
   it('DATABASE_URL in the example Secret points at a Service defined here', () => {
-    const line = source('deploy/k8s/secrets.env.example').split('\n').find((text) => text.startsWith('DATABASE_URL='));
+    const line = source('deploy/k8s/secrets.env.example')
+      .split('\n')
+      .find((text) => text.startsWith('DATABASE_URL='));
     const url = new URL(line?.slice('DATABASE_URL='.length) ?? 'postgres://unset');
     expect(url.protocol).toBe('postgres:');
     expect(services.map((service) => service.metadata.name)).toContain(url.hostname);

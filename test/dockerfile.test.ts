@@ -45,7 +45,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps a local dist/ and node_modules out of the build context', () => {
-    const ignored = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['dist', 'node_modules']));
   });
 });

@@ -99,7 +99,11 @@ async function dribble(url: string, head: string, chunks: readonly string[], int
 const nestedJson = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 /** The id of the nth seeded order (subgraphs/orders/migrations/seed.sql): md5('seed-<n>') as a uuid. */
-const seededOrderId = (n: number): string => createHash('md5').update(`seed-${n}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+const seededOrderId = (n: number): string =>
+  createHash('md5')
+    .update(`seed-${n}`)
+    .digest('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 
 describe('the edge: authentication, limits and hostile requests', () => {
   let system: InProcessSystem;
@@ -142,9 +146,9 @@ describe('the edge: authentication, limits and hostile requests', () => {
       // Deadlines short enough to watch a slow client being cut off.
       system.addGateway({ NODE_ENV: 'production', GATEWAY_WORKERS: '1', REQUEST_TIMEOUT_MS: '1500', HEADERS_TIMEOUT_MS: '1000', REDIS_URL: '' }),
     ]);
-    [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost, gateways.slowClients] = started.map((service) => service.url) as [
-      string, string, string, string, string, string, string, string,
-    ];
+    [gateways.replica, gateways.production, gateways.rsa, gateways.jwks, gateways.claims, gateways.budget, gateways.cost, gateways.slowClients] = started.map(
+      (service) => service.url,
+    ) as [string, string, string, string, string, string, string, string];
     metricsUrls.main = system.services.get('gateway')?.metricsUrl;
     metricsUrls.production = started[1]?.metricsUrl;
   });
@@ -156,7 +160,8 @@ describe('the edge: authentication, limits and hostile requests', () => {
   });
 
   const product = '{ product(upc: "1") { name } }';
-  const nested = (depth: number): string => `{ product(upc: "1") { ${'reviews { product { '.repeat(Math.ceil(depth / 2))}name${' } }'.repeat(Math.ceil(depth / 2))} } }`;
+  const nested = (depth: number): string =>
+    `{ product(upc: "1") { ${'reviews { product { '.repeat(Math.ceil(depth / 2))}name${' } }'.repeat(Math.ceil(depth / 2))} } }`;
 
   interface HostileCase {
     name: string;
@@ -171,7 +176,8 @@ describe('the edge: authentication, limits and hostile requests', () => {
   }
 
   /** An identity token signed with `privateKey` (PEM), claiming whatever a forger likes. */
-  const identityToken = (privateKey: string, claims: object, issuer = 'gateway') => jwt.sign(claims, privateKey, { algorithm: 'ES256', issuer, audience: 'supergate-subgraphs', expiresIn: 60 });
+  const identityToken = (privateKey: string, claims: object, issuer = 'gateway') =>
+    jwt.sign(claims, privateKey, { algorithm: 'ES256', issuer, audience: 'supergate-subgraphs', expiresIn: 60 });
   const keys = () => {
     if (system.identityKeys === undefined) throw new Error('the system was started without made-up identity keys');
     return { gateway: system.identityKeys.gateway.privateKey, orders: system.identityKeys.services.get('orders')!.privateKey };
@@ -181,98 +187,405 @@ describe('the edge: authentication, limits and hostile requests', () => {
   const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
   /** Each limit, in development and production alike, refused before any subgraph is called. */
   const limitCases: Omit<HostileCase, 'status' | 'code' | 'gateway'>[] = [
-    { name: 'a fragment doubling chain of 20 steps ending in 1,000 aliased __typename (17 KB)', request: (url) => post(url, { query: doublingChain(20, aliases(1000, '__typename')) }), limit: 'selections' },
-    { name: 'a fragment doubling chain of 18 steps ending in one __typename', request: (url) => post(url, { query: doublingChain(18, '__typename') }), limit: 'selections' },
-    { name: 'a doubling chain of Product fragments under a field', request: (url) => post(url, { query: doublingChain(16, 'name price', { on: 'Product', root: 'product(upc: "1") { ...F0 }' }) }), limit: 'selections' },
-    { name: 'a doubling chain whose cost hides behind fragments under a list', request: (url) => post(url, { query: doublingChain(6, 'reviews { author { username } }', { on: 'Product', root: 'topProducts(first: 100) { ...F0 }' }) }), limit: 'cost' },
-    { name: '30,000 aliased __typename under topProducts (529 KB)', request: (url) => post(url, { query: `{ topProducts(first: 10) { ${aliases(30_000, '__typename')} } }` }), limit: 'tokens' },
-    { name: 'inline fragments nested 5,000 deep, too deep to parse', request: (url) => post(url, { query: `{ ${'... on Query { '.repeat(5000)}__typename${' }'.repeat(5000)} }` }), limit: 'depth' },
-    { name: 'inline fragments nested 1,500 deep', request: (url) => post(url, { query: `{ ${'... on Query { '.repeat(1500)}__typename${' }'.repeat(1500)} }` }), limit: 'depth' },
-    { name: 'a chain of 1,700 fragments each spreading the next', request: (url) => post(url, { query: `{ ...F0 } ${Array.from({ length: 1700 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} }`).join(' ')} fragment F1700 on Query { __typename }` }), limit: 'depth' },
-    { name: '51 directives', request: (url) => post(url, { query: `{ product(upc: "1") { ${'name @include(if: true) '.repeat(51)} } }` }), limit: 'directives' },
+    {
+      name: 'a fragment doubling chain of 20 steps ending in 1,000 aliased __typename (17 KB)',
+      request: (url) => post(url, { query: doublingChain(20, aliases(1000, '__typename')) }),
+      limit: 'selections',
+    },
+    {
+      name: 'a fragment doubling chain of 18 steps ending in one __typename',
+      request: (url) => post(url, { query: doublingChain(18, '__typename') }),
+      limit: 'selections',
+    },
+    {
+      name: 'a doubling chain of Product fragments under a field',
+      request: (url) => post(url, { query: doublingChain(16, 'name price', { on: 'Product', root: 'product(upc: "1") { ...F0 }' }) }),
+      limit: 'selections',
+    },
+    {
+      name: 'a doubling chain whose cost hides behind fragments under a list',
+      request: (url) => post(url, { query: doublingChain(6, 'reviews { author { username } }', { on: 'Product', root: 'topProducts(first: 100) { ...F0 }' }) }),
+      limit: 'cost',
+    },
+    {
+      name: '30,000 aliased __typename under topProducts (529 KB)',
+      request: (url) => post(url, { query: `{ topProducts(first: 10) { ${aliases(30_000, '__typename')} } }` }),
+      limit: 'tokens',
+    },
+    {
+      name: 'inline fragments nested 5,000 deep, too deep to parse',
+      request: (url) => post(url, { query: `{ ${'... on Query { '.repeat(5000)}__typename${' }'.repeat(5000)} }` }),
+      limit: 'depth',
+    },
+    {
+      name: 'inline fragments nested 1,500 deep',
+      request: (url) => post(url, { query: `{ ${'... on Query { '.repeat(1500)}__typename${' }'.repeat(1500)} }` }),
+      limit: 'depth',
+    },
+    {
+      name: 'a chain of 1,700 fragments each spreading the next',
+      request: (url) =>
+        post(url, {
+          query: `{ ...F0 } ${Array.from({ length: 1700 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} }`).join(' ')} fragment F1700 on Query { __typename }`,
+        }),
+      limit: 'depth',
+    },
+    {
+      name: '51 directives',
+      request: (url) => post(url, { query: `{ product(upc: "1") { ${'name @include(if: true) '.repeat(51)} } }` }),
+      limit: 'directives',
+    },
     { name: '31 aliased __typename', request: (url) => post(url, { query: `{ ${aliases(31, '__typename')} }` }), limit: 'aliases' },
-    { name: '25 root fields inside an inline fragment', request: (url) => post(url, { query: `{ ... on Query { ${aliases(25, 'topProducts(first: 1) { name }')} } }` }), limit: 'rootFields' },
-    { name: 'a variable default that multiplies the cost, sent without variables', request: (url) => post(url, { query: 'query($n: Int = 100) { topProducts(first: $n) { reviews(first: $n) { author { reviews { body } } } } }' }), limit: 'cost' },
-    { name: 'an author list with no size argument (User.reviews has @listSize)', request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { body } } } } }' }), limit: 'cost' },
+    {
+      name: '25 root fields inside an inline fragment',
+      request: (url) => post(url, { query: `{ ... on Query { ${aliases(25, 'topProducts(first: 1) { name }')} } }` }),
+      limit: 'rootFields',
+    },
+    {
+      name: 'a variable default that multiplies the cost, sent without variables',
+      request: (url) => post(url, { query: 'query($n: Int = 100) { topProducts(first: $n) { reviews(first: $n) { author { reviews { body } } } } }' }),
+      limit: 'cost',
+    },
+    {
+      name: 'an author list with no size argument (User.reviews has @listSize)',
+      request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { body } } } } }' }),
+      limit: 'cost',
+    },
   ];
 
   const cursor = (text: string): string => Buffer.from(text).toString('base64url');
   const productsAfter = (after: string): string => `{ products(first: 2, after: "${after}") { edges { cursor } } }`;
   /** Client mistakes that get the same stable answer from the development and the production gateway. */
   const inBothModes: HostileCase[] = [
-    { name: 'a subscription over HTTP POST', request: (url) => post(url, { query: 'subscription { product(upc: "1") { name } }' }), status: 400, code: 'OPERATION_NOT_SUPPORTED' },
-    { name: 'a NUL byte in a string argument', request: (url) => post(url, { query: '{ product(upc: "1\\u0000") { name } }' }), status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'a NUL byte in a string variable', request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: '1\u0000' } }), status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'a NUL byte in the token sub', request: (url) => post(url, { query: '{ me { id } }' }, bearer(token('u1\u0000admin'))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a scope with a space in it ("x admin")', request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['x admin'] }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a control character in a scope', request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['admin\u0000'] }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a control character in the scope string', request: (url) => post(url, { query: email }, bearer(token('u1', { scope: 'read\tadmin' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a garbage cursor', request: (url) => post(url, { query: productsAfter('garbage') }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
-    { name: 'an out-of-range cursor', request: (url) => post(url, { query: productsAfter(cursor(`pos:${'9'.repeat(400)}`)) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
-    { name: 'a cursor past a database integer', request: (url) => post(url, { query: productsAfter(cursor('pos:99999999999')) }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
     {
-      name: 'variables nested 100,000 deep',
-      request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"query": ${JSON.stringify(product)}, "variables": {"v": ${nestedJson(100_000)}}}` }),
+      name: 'a subscription over HTTP POST',
+      request: (url) => post(url, { query: 'subscription { product(upc: "1") { name } }' }),
+      status: 400,
+      code: 'OPERATION_NOT_SUPPORTED',
+    },
+    {
+      name: 'a NUL byte in a string argument',
+      request: (url) => post(url, { query: '{ product(upc: "1\\u0000") { name } }' }),
       status: 400,
       code: 'BAD_USER_INPUT',
     },
-    { name: 'an APQ hash that is not the query’s', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ topProducts { name } }') } } }), status: 400, code: 'PERSISTED_QUERY_HASH_MISMATCH' },
-    { name: 'an APQ of an unknown version', request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(product) } } }), status: 400, code: 'PERSISTED_QUERY_NOT_SUPPORTED' },
+    {
+      name: 'a NUL byte in a string variable',
+      request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: '1\u0000' } }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'a NUL byte in the token sub',
+      request: (url) => post(url, { query: '{ me { id } }' }, bearer(token('u1\u0000admin'))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a scope with a space in it ("x admin")',
+      request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['x admin'] }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a control character in a scope',
+      request: (url) => post(url, { query: email }, bearer(token('u1', { scopes: ['admin\u0000'] }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a control character in the scope string',
+      request: (url) => post(url, { query: email }, bearer(token('u1', { scope: 'read\tadmin' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    { name: 'a garbage cursor', request: (url) => post(url, { query: productsAfter('garbage') }), status: 200, code: 'BAD_USER_INPUT', reachesSubgraph: true },
+    {
+      name: 'an out-of-range cursor',
+      request: (url) => post(url, { query: productsAfter(cursor(`pos:${'9'.repeat(400)}`)) }),
+      status: 200,
+      code: 'BAD_USER_INPUT',
+      reachesSubgraph: true,
+    },
+    {
+      name: 'a cursor past a database integer',
+      request: (url) => post(url, { query: productsAfter(cursor('pos:99999999999')) }),
+      status: 200,
+      code: 'BAD_USER_INPUT',
+      reachesSubgraph: true,
+    },
+    {
+      name: 'variables nested 100,000 deep',
+      request: (url) =>
+        send(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: `{"query": ${JSON.stringify(product)}, "variables": {"v": ${nestedJson(100_000)}}}`,
+        }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'an APQ hash that is not the query’s',
+      request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ topProducts { name } }') } } }),
+      status: 400,
+      code: 'PERSISTED_QUERY_HASH_MISMATCH',
+    },
+    {
+      name: 'an APQ of an unknown version',
+      request: (url) => post(url, { query: product, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(product) } } }),
+      status: 400,
+      code: 'PERSISTED_QUERY_NOT_SUPPORTED',
+    },
   ];
   /** Spellings of /metrics that must not reach it on the public port of a production gateway. */
   const metricsPathTricks = ['/metrics', '/%2e%2e/metrics', '/graphql/../metrics', '/graphql\\..\\metrics', '/METRICS', '/metrics/', '//metrics'];
 
   const hostile: HostileCase[] = [
-    { name: 'malformed JSON', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' }), status: 400, code: 'BAD_REQUEST' },
-    { name: 'a JSON body that is not an object', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '42' }), status: 400, code: 'BAD_REQUEST' },
-    { name: 'a wrong content type (CSRF-prone text/plain)', request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: product }) }), status: 400, code: 'BAD_REQUEST' },
+    {
+      name: 'malformed JSON',
+      request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ product' }),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'a JSON body that is not an object',
+      request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '42' }),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'a wrong content type (CSRF-prone text/plain)',
+      request: (url) => send(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: product }) }),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
     { name: 'a GET without a CSRF-preventing header', request: (url) => send(`${url}?query=${encodeURIComponent(product)}`), status: 400, code: 'BAD_REQUEST' },
-    { name: 'a mutation over GET', request: (url) => send(`${url}?query=${encodeURIComponent('mutation { addReview(upc: "1", body: "x", rating: 5) { id } }')}`, { headers: { 'apollo-require-preflight': 'true' } }), status: 405, code: 'BAD_REQUEST' },
+    {
+      name: 'a mutation over GET',
+      request: (url) =>
+        send(`${url}?query=${encodeURIComponent('mutation { addReview(upc: "1", body: "x", rating: 5) { id } }')}`, {
+          headers: { 'apollo-require-preflight': 'true' },
+        }),
+      status: 405,
+      code: 'BAD_REQUEST',
+    },
     { name: 'a missing query', request: (url) => post(url, { variables: {} }), status: 400, code: 'BAD_REQUEST' },
     { name: 'a query that is not a string', request: (url) => post(url, { query: { product: 1 } }), status: 400, code: 'BAD_REQUEST' },
     { name: 'a batch of operations', request: (url) => post(url, [{ query: product }, { query: product }]), status: 400, code: 'BAD_REQUEST' },
     { name: 'a syntax error', request: (url) => post(url, { query: '{ product(upc: "1") { name }' }), status: 400, code: 'GRAPHQL_PARSE_FAILED' },
-    { name: 'an unknown field', request: (url) => post(url, { query: '{ product(upc: "1") { name secretCost } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'a variable of the wrong type', request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: { $ne: null } } }), status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'an unknown operation name', request: (url) => post(url, { query: product, operationName: 'Nope' }), status: 400, code: 'OPERATION_RESOLUTION_FAILURE' },
-    { name: 'a fragment cycle', request: (url) => post(url, { query: '{ product(upc: "1") { ...A } } fragment A on Product { reviews { product { ...A } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-    { name: 'a body over MAX_BODY_BYTES', request: (url) => post(url, { query: product, variables: { padding: 'x'.repeat(2 * 1024 * 1024) } }), status: 413, code: 'PAYLOAD_TOO_LARGE' },
+    {
+      name: 'an unknown field',
+      request: (url) => post(url, { query: '{ product(upc: "1") { name secretCost } }' }),
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
+    {
+      name: 'a variable of the wrong type',
+      request: (url) => post(url, { query: 'query ($upc: String!) { product(upc: $upc) { name } }', variables: { upc: { $ne: null } } }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'an unknown operation name',
+      request: (url) => post(url, { query: product, operationName: 'Nope' }),
+      status: 400,
+      code: 'OPERATION_RESOLUTION_FAILURE',
+    },
+    {
+      name: 'a fragment cycle',
+      request: (url) => post(url, { query: '{ product(upc: "1") { ...A } } fragment A on Product { reviews { product { ...A } } }' }),
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
+    {
+      name: 'a body over MAX_BODY_BYTES',
+      request: (url) => post(url, { query: product, variables: { padding: 'x'.repeat(2 * 1024 * 1024) } }),
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
     { name: 'an unknown path', request: (url) => send(new URL('/admin', url).toString()), status: 404, code: 'NOT_FOUND' },
-    { name: 'an expired token', request: (url) => post(url, { query: product }, bearer(token('u1', { expiresIn: -120 }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a token that is not valid yet', request: (url) => post(url, { query: product }, bearer(token('u1', { notBefore: 600 }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a bad signature', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, 'another-secret-that-is-long-enough-to-sign', { algorithm: 'HS256' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'alg: none', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1', scope: 'admin' }, '', { algorithm: 'none' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a tampered payload', request: (url) => { const [header = '', , signature = ''] = token('u1').split('.'); const payload = Buffer.from(JSON.stringify({ sub: 'u1', scope: 'admin', exp: 9999999999 })).toString('base64url'); return post(url, { query: product }, bearer(`${header}.${payload}.${signature}`)); }, status: 401, code: 'UNAUTHENTICATED' },
+    {
+      name: 'an expired token',
+      request: (url) => post(url, { query: product }, bearer(token('u1', { expiresIn: -120 }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a token that is not valid yet',
+      request: (url) => post(url, { query: product }, bearer(token('u1', { notBefore: 600 }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a bad signature',
+      request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, 'another-secret-that-is-long-enough-to-sign', { algorithm: 'HS256' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'alg: none',
+      request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1', scope: 'admin' }, '', { algorithm: 'none' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a tampered payload',
+      request: (url) => {
+        const [header = '', , signature = ''] = token('u1').split('.');
+        const payload = Buffer.from(JSON.stringify({ sub: 'u1', scope: 'admin', exp: 9999999999 })).toString('base64url');
+        return post(url, { query: product }, bearer(`${header}.${payload}.${signature}`));
+      },
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
     { name: 'garbage in the bearer token', request: (url) => post(url, { query: product }, bearer('not.a.jwt')), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a Basic authorization header', request: (url) => post(url, { query: product }, { authorization: 'Basic dTE6cGFzc3dvcmQ=' }), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'HS256 signed with the RSA public key (algorithm confusion)', gateway: 'rsa', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1', scope: 'admin' }, rsaPublicPem, { algorithm: 'HS256' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'an RS256 token for a gateway that only knows a shared secret', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, rsaPrivatePem, { algorithm: 'RS256' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'an unknown kid', gateway: 'jwks', request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, rsaPrivatePem, { algorithm: 'RS256', keyid: 'unknown' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a wrong issuer', gateway: 'claims', request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://evil.example', audience: 'shop' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'a wrong audience', gateway: 'claims', request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://id.example', audience: 'another-app' }))), status: 401, code: 'UNAUTHENTICATED' },
+    {
+      name: 'a Basic authorization header',
+      request: (url) => post(url, { query: product }, { authorization: 'Basic dTE6cGFzc3dvcmQ=' }),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'HS256 signed with the RSA public key (algorithm confusion)',
+      gateway: 'rsa',
+      request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1', scope: 'admin' }, rsaPublicPem, { algorithm: 'HS256' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'an RS256 token for a gateway that only knows a shared secret',
+      request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, rsaPrivatePem, { algorithm: 'RS256' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'an unknown kid',
+      gateway: 'jwks',
+      request: (url) => post(url, { query: product }, bearer(jwt.sign({ sub: 'u1' }, rsaPrivatePem, { algorithm: 'RS256', keyid: 'unknown' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a wrong issuer',
+      gateway: 'claims',
+      request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://evil.example', audience: 'shop' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a wrong audience',
+      gateway: 'claims',
+      request: (url) => post(url, { query: product }, bearer(token('u1', { issuer: 'https://id.example', audience: 'another-app' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
     { name: 'depth 50', request: (url) => post(url, { query: nested(50) }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'depth' },
-    { name: '1,000 aliases', request: (url) => post(url, { query: `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: product(upc: "1") { name }`).join(' ')} }` }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'aliases' },
-    { name: '25 root fields', request: (url) => post(url, { query: `{ ${'topProducts(first: 1) { name } '.repeat(25)} }` }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'rootFields' },
-    { name: 'a cost bomb of nested lists', request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' }), status: 400, code: 'QUERY_TOO_COMPLEX', limit: 'cost' },
+    {
+      name: '1,000 aliases',
+      request: (url) => post(url, { query: `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: product(upc: "1") { name }`).join(' ')} }` }),
+      status: 400,
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'aliases',
+    },
+    {
+      name: '25 root fields',
+      request: (url) => post(url, { query: `{ ${'topProducts(first: 1) { name } '.repeat(25)} }` }),
+      status: 400,
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'rootFields',
+    },
+    {
+      name: 'a cost bomb of nested lists',
+      request: (url) => post(url, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' }),
+      status: 400,
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'cost',
+    },
     ...limitCases.flatMap((testCase) =>
-      (['main', 'production'] as const).map((gateway): HostileCase => ({ ...testCase, name: `${testCase.name} (${gateway})`, gateway, status: 400, code: 'QUERY_TOO_COMPLEX' })),
+      (['main', 'production'] as const).map((gateway): HostileCase => ({
+        ...testCase,
+        name: `${testCase.name} (${gateway})`,
+        gateway,
+        status: 400,
+        code: 'QUERY_TOO_COMPLEX',
+      })),
     ),
-    { name: 'introspection in production', gateway: 'production', request: (url) => post(url, { query: '{ __schema { types { name } } }' }), status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+    {
+      name: 'introspection in production',
+      gateway: 'production',
+      request: (url) => post(url, { query: '{ __schema { types { name } } }' }),
+      status: 400,
+      code: 'GRAPHQL_VALIDATION_FAILED',
+    },
     // Even signed with the gateway's own key, a client's copy is dropped and the caller stays anonymous.
-    { name: 'a client-sent gateway token', request: (url) => post(url, { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' }, { 'supergate-gateway-token': identityToken(keys().gateway, { sub: 'u1', scopes: ['admin'] }) }), status: 200, code: 'UNAUTHENTICATED' },
-    { name: 'a token without exp in production', gateway: 'production', request: (url) => post(url, { query: product }, bearer(jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: 'u1' }))), status: 401, code: 'UNAUTHENTICATED' },
-    { name: "an admin identity minted with orders' key, sent straight to accounts", request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] })), status: 401, code: 'UNAUTHENTICATED' },
-    { name: "an admin identity orders signs as itself, sent straight to accounts", request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] }, 'orders')), status: 401, code: 'UNAUTHENTICATED' },
-    { name: 'an anonymous mutation that needs a signed-in caller', request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }), status: 200, code: 'UNAUTHENTICATED' },
-    { name: 'an anonymous cancelOrder', request: (url) => post(url, { query: `mutation { cancelOrder(id: "${seededOrderId(4)}") { id } }` }), status: 200, code: 'UNAUTHENTICATED' },
+    {
+      name: 'a client-sent gateway token',
+      request: (url) =>
+        post(
+          url,
+          { query: 'mutation { addReview(upc: "1", body: "spoofed", rating: 5) { id } }' },
+          { 'supergate-gateway-token': identityToken(keys().gateway, { sub: 'u1', scopes: ['admin'] }) },
+        ),
+      status: 200,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a token without exp in production',
+      gateway: 'production',
+      request: (url) => post(url, { query: product }, bearer(jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: 'u1' }))),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: "an admin identity minted with orders' key, sent straight to accounts",
+      request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] })),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'an admin identity orders signs as itself, sent straight to accounts',
+      request: () => direct('accounts', email, identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] }, 'orders')),
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'an anonymous mutation that needs a signed-in caller',
+      request: (url) => post(url, { query: 'mutation { placeOrder(input: { items: [{ upc: "1", quantity: 1 }], idempotencyKey: "anon" }) { id } }' }),
+      status: 200,
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'an anonymous cancelOrder',
+      request: (url) => post(url, { query: `mutation { cancelOrder(id: "${seededOrderId(4)}") { id } }` }),
+      status: 200,
+      code: 'UNAUTHENTICATED',
+    },
     // Seeded order 4 is u29's and PLACED: u2 may not cancel it, and it stays placed for the tests that follow.
-    { name: "cancelling another buyer's order", request: (url) => post(url, { query: `mutation { cancelOrder(id: "${seededOrderId(4)}") { id } }` }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN', reachesSubgraph: true },
-    { name: 'an admin-only field without the admin scope', request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))), status: 200, code: 'FORBIDDEN' },
+    {
+      name: "cancelling another buyer's order",
+      request: (url) => post(url, { query: `mutation { cancelOrder(id: "${seededOrderId(4)}") { id } }` }, bearer(token('u2'))),
+      status: 200,
+      code: 'FORBIDDEN',
+      reachesSubgraph: true,
+    },
+    {
+      name: 'an admin-only field without the admin scope',
+      request: (url) => post(url, { query: '{ users(first: 5) { totalCount } }' }, bearer(token('u2'))),
+      status: 200,
+      code: 'FORBIDDEN',
+    },
     ...inBothModes.flatMap((testCase) => [
       { ...testCase, name: `${testCase.name} (development)`, gateway: 'main' as const },
       { ...testCase, name: `${testCase.name} (production)`, gateway: 'production' as const },
     ]),
-    ...metricsPathTricks.map((path) => ({ name: `GET ${path} on the production GraphQL port`, gateway: 'production' as const, request: (url: string) => getRawPath(url, path), status: 404, code: 'NOT_FOUND' })),
+    ...metricsPathTricks.map((path) => ({
+      name: `GET ${path} on the production GraphQL port`,
+      gateway: 'production' as const,
+      request: (url: string) => getRawPath(url, path),
+      status: 404,
+      code: 'NOT_FOUND',
+    })),
   ];
 
   it(`answers ${hostile.length} hostile or malformed requests with a clear status and code, calling no subgraph`, async () => {
@@ -284,14 +597,21 @@ describe('the edge: authentication, limits and hostile requests', () => {
       const after = await subgraphRequests();
       const extensions = response.body.errors?.[0]?.extensions;
       const limit = typeof extensions?.['limit'] === 'string' || typeof extensions?.['limit'] === 'number' ? ` ${extensions['limit']}` : '';
-      outcomes.push(`${testCase.name}: ${response.status} ${String(extensions?.['code'])}${limit}${after === before || testCase.reachesSubgraph ? '' : `, ${after - before} subgraph request(s)`}`);
+      outcomes.push(
+        `${testCase.name}: ${response.status} ${String(extensions?.['code'])}${limit}${after === before || testCase.reachesSubgraph ? '' : `, ${after - before} subgraph request(s)`}`,
+      );
     }
-    expect(outcomes).toEqual(hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}${testCase.limit === undefined ? '' : ` ${testCase.limit}`}`));
+    expect(outcomes).toEqual(
+      hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}${testCase.limit === undefined ? '' : ` ${testCase.limit}`}`),
+    );
   });
 
   it('answers other clients while it refuses a fragment doubling chain, which it measures without expanding', async () => {
     const steps = 20;
-    const [chain, small] = await Promise.all([post(gateways.main, { query: doublingChain(steps, aliases(1000, '__typename')) }), post(gateways.main, { query: '{ __typename }' })]);
+    const [chain, small] = await Promise.all([
+      post(gateways.main, { query: doublingChain(steps, aliases(1000, '__typename')) }),
+      post(gateways.main, { query: '{ __typename }' }),
+    ]);
     expect(small).toMatchObject({ status: 200, body: { data: { __typename: 'Query' } } });
     expect(chain.status).toBe(400);
     expect(chain.body.errors?.[0]).toMatchObject({
@@ -305,7 +625,11 @@ describe('the edge: authentication, limits and hostile requests', () => {
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ user: { username: expect.any(String) } });
     expect(response.body.errors).toHaveLength(1);
-    expect(response.body.errors?.[0]).toMatchObject({ message: 'You must be signed in to read User.orders.', path: ['user', 'orders'], extensions: { code: 'UNAUTHENTICATED' } });
+    expect(response.body.errors?.[0]).toMatchObject({
+      message: 'You must be signed in to read User.orders.',
+      path: ['user', 'orders'],
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('spends field rate limits only for the operation that runs', async () => {
@@ -319,10 +643,15 @@ describe('the edge: authentication, limits and hostile requests', () => {
   });
 
   it('inventory reserves stock for the orders service only, never for a gateway-vouched user, admin or not', async () => {
-    const reserve = (token: string) => direct('inventory', 'mutation { reserveStock(reservationId: "edge-only-orders", items: [{ upc: "1", quantity: 1 }]) { created } }', token);
+    const reserve = (token: string) =>
+      direct('inventory', 'mutation { reserveStock(reservationId: "edge-only-orders", items: [{ upc: "1", quantity: 1 }]) { created } }', token);
     for (const claims of [{ sub: 'u1' }, { sub: 'u1', scopes: ['admin'] }, {}]) {
       const refused = await reserve(identityToken(keys().gateway, claims));
-      expect({ status: refused.status, data: refused.body.data, code: refused.body.errors?.[0]?.extensions?.['code'] }).toEqual({ status: 200, data: null, code: 'FORBIDDEN' });
+      expect({ status: refused.status, data: refused.body.data, code: refused.body.errors?.[0]?.extensions?.['code'] }).toEqual({
+        status: 200,
+        data: null,
+        code: 'FORBIDDEN',
+      });
     }
     // Nothing was reserved by the refused calls: the first call as orders creates the reservation.
     const accepted = await reserve(identityToken(keys().orders, {}, 'orders'));
@@ -332,9 +661,17 @@ describe('the edge: authentication, limits and hostile requests', () => {
   it("publishes the gateway's public key at /.well-known/jwks.json, and a subgraph holding only that URL verifies the gateway with it", async () => {
     const jwksUrl = new URL('/.well-known/jwks.json', gateways.production).toString();
     const published = (await send(jwksUrl)).body as unknown as { keys: Record<string, unknown>[] };
-    expect(published.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: 'ES256', use: 'sig' }]);
+    expect(published.keys).toEqual([
+      { kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: 'ES256', use: 'sig' },
+    ]);
     expect((await send(new URL('/.well-known/jwks.json', gateways.main).toString())).body).toEqual(published);
-    const verifier = new GatewayTokenVerifier({ gatewayPublicKey: undefined, gatewayJwksUrl: jwksUrl, serviceKeys: new Map(), sharedSecret: undefined, jwksCacheMaxAgeMs: 600_000 });
+    const verifier = new GatewayTokenVerifier({
+      gatewayPublicKey: undefined,
+      gatewayJwksUrl: jwksUrl,
+      serviceKeys: new Map(),
+      sharedSecret: undefined,
+      jwksCacheMaxAgeMs: 600_000,
+    });
     expect(await verifier.verify(identityToken(keys().gateway, { sub: 'u1', scopes: ['admin'] }))).toEqual({ sub: 'u1', scopes: ['admin'], issuer: 'gateway' });
     expect(await verifier.verify(identityToken(keys().orders, { sub: 'u1', scopes: ['admin'] }))).toBeNull();
   });
@@ -349,7 +686,9 @@ describe('the edge: authentication, limits and hostile requests', () => {
   });
 
   it('production keeps the documented extensions of QUERY_TOO_COMPLEX and RATE_LIMITED, and suggests no field names', async () => {
-    const tooCostly = await post(gateways.production, { query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }' });
+    const tooCostly = await post(gateways.production, {
+      query: '{ topProducts(first: 100) { reviews { author { reviews { product { reviews { author { username } } } } } } } }',
+    });
     expect(tooCostly.body.errors?.[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 50000 });
     const typo = await post(gateways.production, { query: '{ produc(upc: "1") { name } }' });
     expect(typo.body.errors?.[0]?.message).toBe('Cannot query field "produc" on type "Query".');
@@ -381,7 +720,17 @@ describe('the edge: authentication, limits and hostile requests', () => {
   });
 
   it('cuts off a client that sends its headers slowly at HEADERS_TIMEOUT_MS, answering 408', async () => {
-    const headers = ['X-Slow-1: 1\r\n', 'X-Slow-2: 2\r\n', 'X-Slow-3: 3\r\n', 'X-Slow-4: 4\r\n', 'X-Slow-5: 5\r\n', 'X-Slow-6: 6\r\n', 'X-Slow-7: 7\r\n', 'X-Slow-8: 8\r\n', '\r\n'];
+    const headers = [
+      'X-Slow-1: 1\r\n',
+      'X-Slow-2: 2\r\n',
+      'X-Slow-3: 3\r\n',
+      'X-Slow-4: 4\r\n',
+      'X-Slow-5: 5\r\n',
+      'X-Slow-6: 6\r\n',
+      'X-Slow-7: 7\r\n',
+      'X-Slow-8: 8\r\n',
+      '\r\n',
+    ];
     const { received, sentAll } = await dribble(gateways.slowClients, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n', headers, 400);
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
     expect(sentAll).toBe(false);
@@ -391,7 +740,14 @@ describe('the edge: authentication, limits and hostile requests', () => {
 
   it('shows a reused idempotency key as IDEMPOTENCY_KEY_REUSED in production, unmasked', async () => {
     const placeOrder = (upc: string) =>
-      post(gateways.production, { query: 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', variables: { input: { idempotencyKey: 'edge-reused', items: [{ upc, quantity: 1 }] } } }, bearer(token('u13')));
+      post(
+        gateways.production,
+        {
+          query: 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+          variables: { input: { idempotencyKey: 'edge-reused', items: [{ upc, quantity: 1 }] } },
+        },
+        bearer(token('u13')),
+      );
     expect((await placeOrder('5')).body.errors).toBeUndefined();
     const reused = await placeOrder('6');
     expect(reused.status).toBe(200);
@@ -417,7 +773,8 @@ describe('the edge: authentication, limits and hostile requests', () => {
 
   it("refuses a caller's 6th addReview within a minute whichever replica gets it, before calling reviews", async () => {
     const caller = bearer(token('u3'));
-    const addReview = (url: string, n: number) => post(url, { query: `mutation { addReview(upc: "${n + 1}", body: "Review ${n} from the rate-limit test", rating: 4) { id } }` }, caller);
+    const addReview = (url: string, n: number) =>
+      post(url, { query: `mutation { addReview(upc: "${n + 1}", body: "Review ${n} from the rate-limit test", rating: 4) { id } }` }, caller);
     const answers = [];
     for (let n = 0; n < 5; n += 1) answers.push(await addReview(n % 2 === 0 ? gateways.main : gateways.replica, n));
     expect(answers.map((answer) => [answer.status, answer.body.errors?.[0]?.extensions?.['code'] ?? 'ok'])).toEqual(Array(5).fill([200, 'ok']));
@@ -459,14 +816,20 @@ describe('the edge: authentication, limits and hostile requests', () => {
 
   it('answers CORS preflights for allowed origins only', async () => {
     const preflight = (origin: string) =>
-      send(gateways.main, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
+      send(gateways.main, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      });
     const sandbox = await preflight('https://studio.apollographql.com');
     expect(sandbox.status).toBe(204);
     expect(sandbox.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
     expect(sandbox.headers.get('access-control-allow-headers')).toContain('authorization');
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
     expect((await preflight('https://studio.apollographql.com')).headers.get('access-control-allow-origin')).not.toBeNull();
-    const production = await send(gateways.production, { method: 'OPTIONS', headers: { origin: 'https://studio.apollographql.com', 'access-control-request-method': 'POST' } });
+    const production = await send(gateways.production, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://studio.apollographql.com', 'access-control-request-method': 'POST' },
+    });
     expect(production.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -474,7 +837,12 @@ describe('the edge: authentication, limits and hostile requests', () => {
     const caller = 'u4';
     const onRedis = 6; // main, replica, production, rsa, jwks and claims share the private Redis
     const logged = (text: string) => output.filter((line) => /^\[gateway(-\d+)?\] /.test(line) && line.includes(text)).length;
-    const addReview = (n: number) => post(gateways.main, { query: `mutation { addReview(upc: "${200 + n}", body: "Written while Redis was away ${randomUUID()}", rating: 3) { id } }` }, bearer(token(caller)));
+    const addReview = (n: number) =>
+      post(
+        gateways.main,
+        { query: `mutation { addReview(upc: "${200 + n}", body: "Written while Redis was away ${randomUUID()}", rating: 3) { id } }` },
+        bearer(token(caller)),
+      );
     await redis.stop();
     const duringOutage = await post(gateways.main, { query: product });
     expect(duringOutage.status).toBe(200);

@@ -50,14 +50,18 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
   });
 
   it('answers one query that needs all five subgraphs', async () => {
-    const response = await query(`{
+    const response = await query(
+      `{
       user(id: "u1") {
         username
         reviews { rating product { name inStock } }
         orders { total items { quantity product { upc name price } } }
       }
       product(upc: "1") { upc name price inStock quantity shippingEstimate averageRating reviews(first: 2) { rating author { username } } }
-    }`, undefined, bearer('u1'));
+    }`,
+      undefined,
+      bearer('u1'),
+    );
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
     const data = response.body.data as {
@@ -76,7 +80,9 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
       bearer('u1', 'admin'),
     );
     expect(withOrders.body.errors).toBeUndefined();
-    const users = (withOrders.body.data as unknown as { users: { nodes: { orders: { buyer: { username: string }; items: { product: { name: string } }[] }[] }[] } }).users.nodes;
+    const users = (
+      withOrders.body.data as unknown as { users: { nodes: { orders: { buyer: { username: string }; items: { product: { name: string } }[] }[] }[] } }
+    ).users.nodes;
     const someOrder = users.flatMap((user) => user.orders)[0];
     expect(someOrder?.buyer.username).toEqual(expect.any(String));
     expect(someOrder?.items[0]?.product.name).toEqual(expect.any(String));
@@ -104,7 +110,11 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toHaveLength(total);
     expect(pages).toBe(Math.ceil(total / 40));
-    const users = await query<{ users: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean } } }>('{ users(first: 100) { totalCount nodes { id } pageInfo { hasNextPage } } }', undefined, bearer('u1', 'admin'));
+    const users = await query<{ users: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean } } }>(
+      '{ users(first: 100) { totalCount nodes { id } pageInfo { hasNextPage } } }',
+      undefined,
+      bearer('u1', 'admin'),
+    );
     expect(users.body.data!.users.nodes.length).toBe(users.body.data!.users.totalCount);
     expect(users.body.data!.users.totalCount).toBeGreaterThanOrEqual(50);
   });
@@ -147,18 +157,24 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(mine.buyer.id).toBe('u7');
     const theirs = await placeOrder('u8', upc, 1, 'mine-u7');
     expect(theirs.body.errors).toBeUndefined();
-    expect((theirs.body.data as { placeOrder: { id: string; buyer: { id: string } } }).placeOrder).toEqual(expect.objectContaining({ buyer: { id: 'u8' }, id: expect.not.stringMatching(mine.id) }));
+    expect((theirs.body.data as { placeOrder: { id: string; buyer: { id: string } } }).placeOrder).toEqual(
+      expect.objectContaining({ buyer: { id: 'u8' }, id: expect.not.stringMatching(mine.id) }),
+    );
   });
 
   it('places one order per key when one buyer sends the same key with different items twice at once, and reserves only its items', async () => {
-    const products = (await query<{ products: { nodes: { upc: string; quantity: number }[] } }>('{ products(first: 100) { nodes { upc quantity } } }')).body.data!.products.nodes;
+    const products = (await query<{ products: { nodes: { upc: string; quantity: number }[] } }>('{ products(first: 100) { nodes { upc quantity } } }')).body
+      .data!.products.nodes;
     const [a, b] = products.filter((product) => product.quantity >= 20 && !['1', '2', '3', '4'].includes(product.upc)).slice(-2);
     if (a === undefined || b === undefined) throw new Error('no two products with 20 units in stock');
-    const stockOf = async (upc: string) => (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
+    const stockOf = async (upc: string) =>
+      (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
     const before = { a: await stockOf(a.upc), b: await stockOf(b.upc) };
     const buyers = Array.from({ length: 10 }, (_, i) => `u${31 + i}`);
     const pairs = await Promise.all(
-      buyers.map((buyer) => Promise.all([placeOrderOf(buyer, [{ upc: a.upc, quantity: 1 }], `pair-${buyer}`), placeOrderOf(buyer, [{ upc: b.upc, quantity: 2 }], `pair-${buyer}`)])),
+      buyers.map((buyer) =>
+        Promise.all([placeOrderOf(buyer, [{ upc: a.upc, quantity: 1 }], `pair-${buyer}`), placeOrderOf(buyer, [{ upc: b.upc, quantity: 2 }], `pair-${buyer}`)]),
+      ),
     );
     let takenA = 0;
     let takenB = 0;
@@ -190,11 +206,20 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
   });
 
   it('refuses an order that cannot be filled in full and reserves none of it', async () => {
-    const stock = async (upc: string) => (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
+    const stock = async (upc: string) =>
+      (await query<{ product: { quantity: number } }>(`{ product(upc: "${upc}") { quantity } }`)).body.data!.product.quantity;
     const before = await stock('3');
     const response = await query(
       'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-      { input: { idempotencyKey: 'too-much', items: [{ upc: '3', quantity: 1 }, { upc: '4', quantity: (await stock('4')) + 1 }] } },
+      {
+        input: {
+          idempotencyKey: 'too-much',
+          items: [
+            { upc: '3', quantity: 1 },
+            { upc: '4', quantity: (await stock('4')) + 1 },
+          ],
+        },
+      },
       bearer('u1'),
     );
     expect(response.body.errors?.[0]?.extensions?.['code']).toBe('OUT_OF_STOCK');
@@ -220,13 +245,18 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
       status: 400,
       body: { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] },
     });
-    const huge = await fetch(system.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ product(upc: "${'9'.repeat(2_000_000)}") { name } }` }) });
+    const huge = await fetch(system.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ product(upc: "${'9'.repeat(2_000_000)}") { name } }` }),
+    });
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('refuses a bad bearer token with 401 before any subgraph is called, and accepts a good one', async () => {
-    const sign = (options: jwt.SignOptions, secret = DEVELOPMENT_JWT_SECRET) => jwt.sign({ scope: 'read' }, secret, { algorithm: 'HS256', subject: 'u1', ...options });
+    const sign = (options: jwt.SignOptions, secret = DEVELOPMENT_JWT_SECRET) =>
+      jwt.sign({ scope: 'read' }, secret, { algorithm: 'HS256', subject: 'u1', ...options });
     const productQuery = '{ product(upc: "1") { name } }';
     const before = await requestCounts(system);
     const cases = [
@@ -252,7 +282,10 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
   it('refuses a direct call to a subgraph that lacks the gateway token, even with a spoofed one', async () => {
     const products = system.services.get('products')!.url;
     const before = await requestCounts(system);
-    for (const headers of [{}, { 'supergate-gateway-token': jwt.sign({ sub: 'admin', scope: 'admin' }, 'guessed-secret', { audience: 'supergate-subgraphs', issuer: 'gateway' }) }]) {
+    for (const headers of [
+      {},
+      { 'supergate-gateway-token': jwt.sign({ sub: 'admin', scope: 'admin' }, 'guessed-secret', { audience: 'supergate-subgraphs', issuer: 'gateway' }) },
+    ]) {
       const response = await postGraphQL(products, '{ product(upc: "1") { name price } }', undefined, headers);
       expect({ status: response.status, body: response.body }).toEqual({
         status: 401,
@@ -262,7 +295,7 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(await requestCounts(system)).toEqual(before);
   });
 
-  it('adds a review as the signed-in caller, and it shows among the product\'s reviews', async () => {
+  it("adds a review as the signed-in caller, and it shows among the product's reviews", async () => {
     const token = jwt.sign({}, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: 'u42', expiresIn: 60 });
     const added = await postGraphQL<{ addReview: { id: string; rating: number; author: { id: string; username: string } } }>(
       system.gatewayUrl,
@@ -277,7 +310,6 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     const me = await postGraphQL(system.gatewayUrl, '{ me { id reviews { body } } }', undefined, { authorization: `Bearer ${token}` });
     expect(me.body).toEqual({ data: { me: { id: 'u42', reviews: expect.arrayContaining([{ body: 'Sturdy and quiet.' }]) } } });
     expect((await query('{ me { id } }')).body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
-
   });
 
   it('removes fields the caller may not read, with an error at each path, and never asks a subgraph for them', async () => {
@@ -312,7 +344,10 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
     expect(response.status).toBe(200);
     expect(response.body.data?.product).toEqual({ name: expect.any(String), inStock: expect.any(Boolean), averageRating: null });
     expect(response.body.errors).toEqual([
-      expect.objectContaining({ message: 'The reviews service is unavailable.', extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' }) }),
+      expect.objectContaining({
+        message: 'The reviews service is unavailable.',
+        extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' }),
+      }),
     ]);
     const unaffected = await query('{ product(upc: "1") { name inStock } }');
     expect(unaffected.body).toEqual({ data: { product: { name: expect.any(String), inStock: expect.any(Boolean) } } });
@@ -334,11 +369,21 @@ describe.each(modes)('the shop through the gateway on $mode', ({ postgres }) => 
 /** The body as production would show it: development mode adds stack traces to errors. */
 function withoutStacktraces(body: GraphQLResponse['body']): GraphQLResponse['body'] {
   if (body.errors === undefined) return body;
-  return { ...body, errors: body.errors.map(({ extensions, ...error }) => ({ ...error, extensions: Object.fromEntries(Object.entries(extensions ?? {}).filter(([key]) => key !== 'stacktrace')) })) };
+  return {
+    ...body,
+    errors: body.errors.map(({ extensions, ...error }) => ({
+      ...error,
+      extensions: Object.fromEntries(Object.entries(extensions ?? {}).filter(([key]) => key !== 'stacktrace')),
+    })),
+  };
 }
 
 /** A product with at least `minimum` units that no other test orders. */
-async function productWithStock(query: (text: string) => Promise<GraphQLResponse<{ products: { nodes: { upc: string; quantity: number }[] } }>>, minimum: number, exclude: string[]): Promise<string> {
+async function productWithStock(
+  query: (text: string) => Promise<GraphQLResponse<{ products: { nodes: { upc: string; quantity: number }[] } }>>,
+  minimum: number,
+  exclude: string[],
+): Promise<string> {
   const response = await query('{ products(first: 100) { nodes { upc quantity } } }');
   const product = response.body.data!.products.nodes.find((node) => node.quantity >= minimum && !exclude.includes(node.upc));
   if (product === undefined) throw new Error(`no product with ${minimum} units in stock`);

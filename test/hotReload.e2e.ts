@@ -57,7 +57,9 @@ describe('the gateway reloads the supergraph file without a restart', () => {
       return sent;
     })();
     writeFileSync(supergraphPath, composed.supergraphSdl);
-    await expect.poll(async () => codeOf((await postGraphQL(system.gatewayUrl, withDescription)).body), { timeout: 15_000, interval: 200 }).toBe('GRAPHQL_VALIDATION_FAILED');
+    await expect
+      .poll(async () => codeOf((await postGraphQL(system.gatewayUrl, withDescription)).body), { timeout: 15_000, interval: 200 })
+      .toBe('GRAPHQL_VALIDATION_FAILED');
     inFlight = false;
     expect(await traffic).toBeGreaterThanOrEqual(20);
     expect(failures).toEqual([]);
@@ -87,27 +89,36 @@ describe('in development, a changed subgraph SDL is recomposed and served', () =
   });
 
   // Starts every service of a fresh copy inside the test, which takes a while on a busy machine.
-  it('restarts the subgraph, recomposes, and the gateway answers the new field; a change that does not compose changes nothing', { timeout: 180_000 }, async () => {
-    const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
-    const { startSystem: startCopy } = await load<{ startSystem: typeof startSystemFunction }>('scripts/system.ts');
-    const { reloadOnSchemaChange } = await load<{ reloadOnSchemaChange: typeof reloadFunction }>('scripts/reloadOnSchemaChange.ts');
-    const { readRegistry: readCopyRegistry } = await load<{ readRegistry: typeof readRegistry }>('schema/registry.ts');
-    system = await startCopy({ freePorts: true, env: { NODE_ENV: 'test' }, log: (line) => output.push(line) });
-    watcher = reloadOnSchemaChange(system, readCopyRegistry(), (line) => output.push(line), join(root, 'schema', 'supergraph.graphql'));
+  it(
+    'restarts the subgraph, recomposes, and the gateway answers the new field; a change that does not compose changes nothing',
+    { timeout: 180_000 },
+    async () => {
+      const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
+      const { startSystem: startCopy } = await load<{ startSystem: typeof startSystemFunction }>('scripts/system.ts');
+      const { reloadOnSchemaChange } = await load<{ reloadOnSchemaChange: typeof reloadFunction }>('scripts/reloadOnSchemaChange.ts');
+      const { readRegistry: readCopyRegistry } = await load<{ readRegistry: typeof readRegistry }>('schema/registry.ts');
+      system = await startCopy({ freePorts: true, env: { NODE_ENV: 'test' }, log: (line) => output.push(line) });
+      watcher = reloadOnSchemaChange(system, readCopyRegistry(), (line) => output.push(line), join(root, 'schema', 'supergraph.graphql'));
 
-    const sdlPath = join(root, 'subgraphs', 'products', 'schema.graphql');
-    const original = readFileSync(sdlPath, 'utf8');
-    const newField = '{ product(upc: "1") { name material } }';
-    expect(codeOf((await postGraphQL(system.gatewayUrl, newField)).body)).toBe('GRAPHQL_VALIDATION_FAILED');
+      const sdlPath = join(root, 'subgraphs', 'products', 'schema.graphql');
+      const original = readFileSync(sdlPath, 'utf8');
+      const newField = '{ product(upc: "1") { name material } }';
+      expect(codeOf((await postGraphQL(system.gatewayUrl, newField)).body)).toBe('GRAPHQL_VALIDATION_FAILED');
 
-    writeFileSync(sdlPath, original.replace('  description: String!', '  description: String!\n  "What it is made of; not recorded yet."\n  material: String'));
-    await expect.poll(async () => (await postGraphQL(system!.gatewayUrl, newField)).body, { timeout: 30_000, interval: 300 }).toEqual({ data: { product: { name: expect.any(String), material: null } } });
-    expect(output).toContain('[schema] restarted products with its new SDL');
+      writeFileSync(
+        sdlPath,
+        original.replace('  description: String!', '  description: String!\n  "What it is made of; not recorded yet."\n  material: String'),
+      );
+      await expect
+        .poll(async () => (await postGraphQL(system!.gatewayUrl, newField)).body, { timeout: 30_000, interval: 300 })
+        .toEqual({ data: { product: { name: expect.any(String), material: null } } });
+      expect(output).toContain('[schema] restarted products with its new SDL');
 
-    const supergraphBefore = readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8');
-    writeFileSync(sdlPath, original.replace('type Product @key(fields: "upc")', 'type Product @key(fields: "nope")'));
-    await expect.poll(() => output.some((line) => line.includes('no longer compose')), { timeout: 15_000, interval: 200 }).toBe(true);
-    expect(readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8')).toBe(supergraphBefore);
-    expect((await postGraphQL(system.gatewayUrl, newField)).body.errors).toBeUndefined();
-  });
+      const supergraphBefore = readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8');
+      writeFileSync(sdlPath, original.replace('type Product @key(fields: "upc")', 'type Product @key(fields: "nope")'));
+      await expect.poll(() => output.some((line) => line.includes('no longer compose')), { timeout: 15_000, interval: 200 }).toBe(true);
+      expect(readFileSync(join(root, 'schema', 'supergraph.graphql'), 'utf8')).toBe(supergraphBefore);
+      expect((await postGraphQL(system.gatewayUrl, newField)).body.errors).toBeUndefined();
+    },
+  );
 });

@@ -56,7 +56,9 @@ describe('observability: traces', () => {
   });
 
   it('exports the gateway’s spans over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
-    const response = await postGraphQL(traced!.url, 'query Spanned { topProducts(first: 2) { name reviews(first: 1) { rating } } }', undefined, { 'cache-control': 'no-cache' });
+    const response = await postGraphQL(traced!.url, 'query Spanned { topProducts(first: 2) { name reviews(first: 1) { rating } } }', undefined, {
+      'cache-control': 'no-cache',
+    });
     expect(response.status).toBe(200);
     const exported = () =>
       collector.exports.flatMap((batch) =>
@@ -65,8 +67,8 @@ describe('observability: traces', () => {
           return (resourceSpans.scopeSpans ?? []).flatMap((scope) => (scope.spans ?? []).map((span) => `${String(service)}: ${span.name}`));
         }),
       );
-    await expect.poll(exported, { timeout: 15_000, interval: 200 }).toEqual(
-      expect.arrayContaining(['supergate-gateway: gateway.request', 'supergate-gateway: gateway.plan', 'supergate-gateway: gateway.fetch']),
-    );
+    await expect
+      .poll(exported, { timeout: 15_000, interval: 200 })
+      .toEqual(expect.arrayContaining(['supergate-gateway: gateway.request', 'supergate-gateway: gateway.plan', 'supergate-gateway: gateway.fetch']));
   });
 });

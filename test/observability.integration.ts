@@ -51,12 +51,14 @@ describe('observability: metrics, request logs and readiness', () => {
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       return response.text();
     };
-    await expect.poll(async () => samples(await scrape(), 'gateway_requests_total')).toEqual({
-      '{operation="TopProducts",outcome="success"}': 3,
-      '{operation="(anonymous)",outcome="success"}': 1,
-      // A document that does not validate never resolves to a named operation.
-      '{operation="(anonymous)",outcome="rejected"}': 1,
-    });
+    await expect
+      .poll(async () => samples(await scrape(), 'gateway_requests_total'))
+      .toEqual({
+        '{operation="TopProducts",outcome="success"}': 3,
+        '{operation="(anonymous)",outcome="success"}': 1,
+        // A document that does not validate never resolves to a named operation.
+        '{operation="(anonymous)",outcome="rejected"}': 1,
+      });
     const text = await scrape();
     expect(samples(text, 'gateway_request_duration_seconds_count')).toMatchObject({ '{operation="TopProducts",outcome="success"}': 3 });
     const fetches = samples(text, 'gateway_subgraph_fetch_duration_seconds_count');
@@ -81,24 +83,26 @@ describe('observability: metrics, request logs and readiness', () => {
     expect(response.body.errors).toBeUndefined();
     expect(response.headers.get('x-request-id')).toBe('test-123');
 
-    await expect.poll(() => jsonLines(output, 'gateway').filter((line) => line['requestId'] === 'test-123')).toEqual([
-      {
-        level: 'info',
-        time: expect.any(String),
-        service: 'gateway',
-        pid: expect.any(Number),
-        hostname: expect.any(String),
-        requestId: 'test-123',
-        method: 'POST',
-        operationName: 'Traced',
-        status: 200,
-        durationMs: expect.any(Number),
-        ...(response.headers.get('x-cache') === null ? {} : { cache: response.headers.get('x-cache') }),
-        errorCodes: [],
-        outcome: 'success',
-        msg: 'graphql request',
-      },
-    ]);
+    await expect
+      .poll(() => jsonLines(output, 'gateway').filter((line) => line['requestId'] === 'test-123'))
+      .toEqual([
+        {
+          level: 'info',
+          time: expect.any(String),
+          service: 'gateway',
+          pid: expect.any(Number),
+          hostname: expect.any(String),
+          requestId: 'test-123',
+          method: 'POST',
+          operationName: 'Traced',
+          status: 200,
+          durationMs: expect.any(Number),
+          ...(response.headers.get('x-cache') === null ? {} : { cache: response.headers.get('x-cache') }),
+          errorCodes: [],
+          outcome: 'success',
+          msg: 'graphql request',
+        },
+      ]);
     for (const subgraph of ['products', 'reviews']) {
       await expect
         .poll(() => jsonLines(output, subgraph).filter((line) => line['requestId'] === 'test-123'))

@@ -59,7 +59,9 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
 
   beforeAll(async () => {
     scratch = postgres ? await createScratchDatabase('supergate_orders') : undefined;
-    [orders, inventory, products] = await Promise.all(['orders', 'inventory', 'products'].map((service) => openMigratedDatabase(service, migrations(service), scratch?.url))) as [Database, Database, Database];
+    [orders, inventory, products] = (await Promise.all(
+      ['orders', 'inventory', 'products'].map((service) => openMigratedDatabase(service, migrations(service), scratch?.url)),
+    )) as [Database, Database, Database];
     const inventoryServer = createInventoryServer(false);
     const productsServer = createProductsServer(false);
     // These servers take no identity token: inventory is told the orders service is calling, as its token would say.
@@ -129,7 +131,8 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
     return items;
   }
 
-  const answeredItems = (answer: PlaceOrderAnswer): Item[] | undefined => answer.data?.placeOrder.items.map((item) => ({ upc: item.product.upc, quantity: item.quantity }));
+  const answeredItems = (answer: PlaceOrderAnswer): Item[] | undefined =>
+    answer.data?.placeOrder.items.map((item) => ({ upc: item.product.upc, quantity: item.quantity }));
 
   // 80 orders at once through a real database: the 5 s default is too tight on a loaded 2-core machine.
   it('40 concurrent pairs of one buyer with one key and different items: each key places the order of exactly one request, and stock adds up', async () => {
@@ -140,10 +143,20 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
       first: [{ upc: String(101 + 2 * i), quantity: 1 }],
       second: [{ upc: String(102 + 2 * i), quantity: 2 }],
     }));
-    const initial = new Map(pairs.flatMap((pair, i) => [[pair.first[0]!.upc, 5], [pair.second[0]!.upc, i % 4 === 0 ? 0 : 5]] as const));
+    const initial = new Map(
+      pairs.flatMap(
+        (pair, i) =>
+          [
+            [pair.first[0]!.upc, 5],
+            [pair.second[0]!.upc, i % 4 === 0 ? 0 : 5],
+          ] as const,
+      ),
+    );
     await setStock(initial);
 
-    const answers = await Promise.all(pairs.map((pair) => Promise.all([placeOrder(pair.buyer, pair.key, pair.first), placeOrder(pair.buyer, pair.key, pair.second)])));
+    const answers = await Promise.all(
+      pairs.map((pair) => Promise.all([placeOrder(pair.buyer, pair.key, pair.first), placeOrder(pair.buyer, pair.key, pair.second)])),
+    );
 
     const placed = answers.map(([first, second], i) => {
       const pair = pairs[i]!;
@@ -186,7 +199,12 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
   });
 
   it('reusing a key with other items is refused with IDEMPOTENCY_KEY_REUSED and takes no stock', async () => {
-    await setStock(new Map([['202', 10], ['203', 10]]));
+    await setStock(
+      new Map([
+        ['202', 10],
+        ['203', 10],
+      ]),
+    );
     const placed = await placeOrder('reuse-buyer', 'reuse-key', [{ upc: '202', quantity: 1 }]);
     expect(placed.errors).toBeUndefined();
     expect(await placeOrder('reuse-buyer', 'reuse-key', [{ upc: '203', quantity: 1 }])).toEqual({
@@ -200,25 +218,59 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
         },
       ],
     });
-    expect(await stockOf(['202', '203'])).toEqual(new Map([['202', 9], ['203', 10]]));
+    expect(await stockOf(['202', '203'])).toEqual(
+      new Map([
+        ['202', 9],
+        ['203', 10],
+      ]),
+    );
   });
 
   it('lines for the same product count as one: listing them in another order or split up is the same request', async () => {
-    await setStock(new Map([['204', 10], ['205', 10]]));
-    const placed = await placeOrder('same-buyer', 'same-key', [{ upc: '205', quantity: 1 }, { upc: '204', quantity: 2 }, { upc: '205', quantity: 1 }]);
-    expect(answeredItems(placed)).toEqual([{ upc: '204', quantity: 2 }, { upc: '205', quantity: 2 }]);
-    expect((await placeOrder('same-buyer', 'same-key', [{ upc: '204', quantity: 2 }, { upc: '205', quantity: 2 }])).data).toEqual(placed.data);
+    await setStock(
+      new Map([
+        ['204', 10],
+        ['205', 10],
+      ]),
+    );
+    const placed = await placeOrder('same-buyer', 'same-key', [
+      { upc: '205', quantity: 1 },
+      { upc: '204', quantity: 2 },
+      { upc: '205', quantity: 1 },
+    ]);
+    expect(answeredItems(placed)).toEqual([
+      { upc: '204', quantity: 2 },
+      { upc: '205', quantity: 2 },
+    ]);
+    expect(
+      (
+        await placeOrder('same-buyer', 'same-key', [
+          { upc: '204', quantity: 2 },
+          { upc: '205', quantity: 2 },
+        ])
+      ).data,
+    ).toEqual(placed.data);
   });
 
   it("keys belong to their buyer: another buyer's same key places that buyer's own order and learns nothing", async () => {
-    await setStock(new Map([['206', 10], ['207', 10]]));
+    await setStock(
+      new Map([
+        ['206', 10],
+        ['207', 10],
+      ]),
+    );
     const mine = await placeOrder('owner-buyer', 'shared-key', [{ upc: '206', quantity: 1 }]);
     const theirs = await placeOrder('other-buyer', 'shared-key', [{ upc: '207', quantity: 1 }]);
     expect(mine.errors).toBeUndefined();
     expect(theirs.errors).toBeUndefined();
     expect(theirs.data?.placeOrder.id).not.toBe(mine.data?.placeOrder.id);
     expect(answeredItems(theirs)).toEqual([{ upc: '207', quantity: 1 }]);
-    expect(await stockOf(['206', '207'])).toEqual(new Map([['206', 9], ['207', 9]]));
+    expect(await stockOf(['206', '207'])).toEqual(
+      new Map([
+        ['206', 9],
+        ['207', 9],
+      ]),
+    );
   });
 
   /** The orders database as a process sees it that dies while committing an order: that commit and everything after it fail. */
@@ -273,13 +325,23 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
   });
 
   it('an order refused for lack of stock leaves its key free for other items', async () => {
-    await setStock(new Map([['302', 0], ['303', 5]]));
+    await setStock(
+      new Map([
+        ['302', 0],
+        ['303', 5],
+      ]),
+    );
     const refused = await placeOrder('refused-buyer', 'refused-key', [{ upc: '302', quantity: 1 }]);
     expect(refused.errors?.[0]?.extensions?.['code']).toBe('OUT_OF_STOCK');
     expect(await pendingOrders('refused-buyer')).toBe(0);
     const placed = await placeOrder('refused-buyer', 'refused-key', [{ upc: '303', quantity: 1 }]);
     expect(answeredItems(placed)).toEqual([{ upc: '303', quantity: 1 }]);
-    expect(await stockOf(['302', '303'])).toEqual(new Map([['302', 0], ['303', 4]]));
+    expect(await stockOf(['302', '303'])).toEqual(
+      new Map([
+        ['302', 0],
+        ['303', 4],
+      ]),
+    );
   });
   async function cancelOrder(id: string, by: { sub: string; scopes?: string[] }, withPeers: Peers = peers): Promise<CancelOrderAnswer> {
     const response = await ordersServer.executeOperation(
@@ -295,15 +357,33 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
   const toRelease = async () => (await orders.query('SELECT reservation_id FROM abandoned_reservations')).rows.length;
 
   it('cancelling a placed order puts its stock back and reports what changed; cancelling it again fails with ORDER_NOT_CANCELLABLE', async () => {
-    await setStock(new Map([['401', 10], ['402', 10]]));
-    const placed = await placeOrder('cancel-buyer', 'cancel-key', [{ upc: '401', quantity: 3 }, { upc: '402', quantity: 1 }]);
+    await setStock(
+      new Map([
+        ['401', 10],
+        ['402', 10],
+      ]),
+    );
+    const placed = await placeOrder('cancel-buyer', 'cancel-key', [
+      { upc: '401', quantity: 3 },
+      { upc: '402', quantity: 1 },
+    ]);
     const id = placed.data!.placeOrder.id;
-    expect(await stockOf(['401', '402'])).toEqual(new Map([['401', 7], ['402', 9]]));
+    expect(await stockOf(['401', '402'])).toEqual(
+      new Map([
+        ['401', 7],
+        ['402', 9],
+      ]),
+    );
 
     const cancelled = await cancelOrder(id, { sub: 'cancel-buyer' });
     expect(cancelled.data).toEqual({ cancelOrder: { id, status: 'CANCELLED' } });
     expect((cancelled.extensions?.['changedEntities'] as string[]).sort()).toEqual([`Order:${id}`, 'Product:401', 'Product:402', 'User:cancel-buyer']);
-    expect(await stockOf(['401', '402'])).toEqual(new Map([['401', 10], ['402', 10]]));
+    expect(await stockOf(['401', '402'])).toEqual(
+      new Map([
+        ['401', 10],
+        ['402', 10],
+      ]),
+    );
     expect(await reservedItems([id])).toEqual(new Map());
     expect(await toRelease()).toBe(0);
 
@@ -313,7 +393,12 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
       message: `Order ${id} is CANCELLED; only a PLACED order can be cancelled.`,
       extensions: { code: 'ORDER_NOT_CANCELLABLE', status: 'CANCELLED', stacktrace: undefined },
     });
-    expect(await stockOf(['401', '402'])).toEqual(new Map([['401', 10], ['402', 10]]));
+    expect(await stockOf(['401', '402'])).toEqual(
+      new Map([
+        ['401', 10],
+        ['402', 10],
+      ]),
+    );
   });
 
   it('of ten cancels of one order at once, exactly one succeeds and the stock comes back once', async () => {
@@ -325,7 +410,7 @@ describe.each(modes)('placing and cancelling orders on $mode', ({ postgres }) =>
     expect(await stockOf(['403'])).toEqual(new Map([['403', 10]]));
   }, 30_000);
 
-  it("only the buyer or an admin may cancel: another user gets FORBIDDEN and the order stays placed; an unknown order is NOT_FOUND", async () => {
+  it('only the buyer or an admin may cancel: another user gets FORBIDDEN and the order stays placed; an unknown order is NOT_FOUND', async () => {
     await setStock(new Map([['404', 10]]));
     const id = (await placeOrder('owning-buyer', 'owned-key', [{ upc: '404', quantity: 2 }])).data!.placeOrder.id;
     expect(codeOf(await cancelOrder(id, { sub: 'someone-else' }))).toBe('FORBIDDEN');

@@ -32,7 +32,10 @@ function readWalkthrough(): Walkthrough {
     const name = /^(?:#|\/\/) ([\w.-]+\.(?:graphql|mjs|yaml))\n/.exec(text)?.[1];
     if (name !== undefined) files.set(name, text);
   }
-  const shell = blocks.filter((block) => block.language === 'sh').map((block) => block.text).join('\n');
+  const shell = blocks
+    .filter((block) => block.language === 'sh')
+    .map((block) => block.text)
+    .join('\n');
   const supergate = [...shell.matchAll(/^npx supergate (.+)$/gm)].map((match) => match[1]!.trim().split(/\s+/));
   const request = /-d '([^']+)'/.exec(shell)?.[1];
   const answer = blocks.find((block) => block.language === 'json')?.text;
@@ -87,7 +90,10 @@ describe('the walk-through for your own subgraphs', () => {
     expect(composed).toMatchObject({ code: 0, stdout: '' });
     expect(readFileSync(join(dir, 'supergraph.graphql'), 'utf8')).toContain('@join__graph(name: "reviews", url: "http://localhost:4002/")');
 
-    gateway = await startSupergate([...serve!, '--port', '0', '--metrics-port', '0', '--subgraph-url', `products=${productsUrl}`, '--subgraph-url', `reviews=${reviewsUrl}`], { cwd: dir });
+    gateway = await startSupergate(
+      [...serve!, '--port', '0', '--metrics-port', '0', '--subgraph-url', `products=${productsUrl}`, '--subgraph-url', `reviews=${reviewsUrl}`],
+      { cwd: dir },
+    );
     const { query } = JSON.parse(walkthrough.request) as { query: string };
     const answer = await postGraphQL(gateway.url, query);
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: walkthrough.answer });

@@ -24,7 +24,8 @@ interface FieldError {
 }
 
 /** Errors in a stable order, for comparing whole lists. */
-const byPath = (errors: readonly FieldError[] | undefined): FieldError[] => [...(errors ?? [])].sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path)));
+const byPath = (errors: readonly FieldError[] | undefined): FieldError[] =>
+  [...(errors ?? [])].sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path)));
 
 const unavailable = (service: string, path: (string | number)[]): FieldError => ({
   message: `The ${service} service is unavailable.`,
@@ -61,8 +62,12 @@ describe('partial answers: a subgraph that is down blanks only its own fields', 
     try {
       const response = await postGraphQL<{ topProducts: ShopProduct[] }>(system.gatewayUrl, SHOP_QUERY);
       expect(response.status).toBe(200);
-      expect(response.body.data).toEqual({ topProducts: healthy.map((product) => ({ ...product, ...Object.fromEntries(blanks.map((field) => [field, null])) })) });
-      expect(byPath(response.body.errors)).toEqual(byPath(healthy.flatMap((_product, index) => blanks.map((field) => unavailable(service, ['topProducts', index, field])))));
+      expect(response.body.data).toEqual({
+        topProducts: healthy.map((product) => ({ ...product, ...Object.fromEntries(blanks.map((field) => [field, null])) })),
+      });
+      expect(byPath(response.body.errors)).toEqual(
+        byPath(healthy.flatMap((_product, index) => blanks.map((field) => unavailable(service, ['topProducts', index, field])))),
+      );
     } finally {
       await system.startSubgraph(service);
     }
@@ -75,7 +80,9 @@ describe('partial answers: a subgraph that is down blanks only its own fields', 
       expect(response.body.data).toEqual({
         topProducts: healthy.map((product) => ({ ...product, reviews: product.reviews?.map((review) => ({ ...review, author: null })) ?? null })),
       });
-      const reviewPaths = healthy.flatMap((product, index) => (product.reviews ?? []).map((_review, n) => ['topProducts', index, 'reviews', n, 'author', 'username']));
+      const reviewPaths = healthy.flatMap((product, index) =>
+        (product.reviews ?? []).map((_review, n) => ['topProducts', index, 'reviews', n, 'author', 'username']),
+      );
       expect(byPath(response.body.errors)).toEqual(byPath(reviewPaths.map((path) => unavailable('accounts', path))));
     } finally {
       await system.startSubgraph('accounts');

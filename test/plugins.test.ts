@@ -80,7 +80,11 @@ describe.each([
     const before = subgraphCalls;
     const refused = await postGraphQL(url, `query LegacyCart { product(upc: "1") { name } ${run}: __typename }`);
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ errors: [{ message: 'The operation LegacyCart is no longer served; update the client.', extensions: { code: OPERATION_BLOCKED, operationName: 'LegacyCart' } }] });
+    expect(refused.body).toEqual({
+      errors: [
+        { message: 'The operation LegacyCart is no longer served; update the client.', extensions: { code: OPERATION_BLOCKED, operationName: 'LegacyCart' } },
+      ],
+    });
     expect(refused.headers.get('x-served-by-team')).toBe('checkout');
     expect(subgraphCalls).toBe(before);
   });
@@ -95,9 +99,17 @@ describe.each([
 
     const anonymous = await postGraphQL(url, '{ me { email } }');
     expect(anonymous.status).toBe(200);
-    expect(anonymous.body).toEqual({ data: null, errors: [{ message: 'You must be signed in to read Query.me.', path: ['me'], extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(anonymous.body).toEqual({
+      data: null,
+      errors: [{ message: 'You must be signed in to read Query.me.', path: ['me'], extensions: { code: 'UNAUTHENTICATED' } }],
+    });
 
-    const signedIn = await postGraphQL(url, productQuery, {}, { authorization: `Bearer ${jwt.sign({ scope: '' }, JWT_SECRET, { subject: 'u1', expiresIn: 60 })}` });
+    const signedIn = await postGraphQL(
+      url,
+      productQuery,
+      {},
+      { authorization: `Bearer ${jwt.sign({ scope: '' }, JWT_SECRET, { subject: 'u1', expiresIn: 60 })}` },
+    );
     expect([signedIn.status, signedIn.headers.get('x-served-by-team')]).toEqual([200, 'checkout']);
   });
 });
@@ -105,6 +117,8 @@ describe.each([
 describe('a pipeline whose order would weaken a check', () => {
   it('is refused when the gateway is created: rate limits must spend on what authorization left', () => {
     const config = readGatewayConfig({ LOG_LEVEL: 'silent', METRICS_PORT: '0' });
-    expect(() => createSupergate({ config, plugins: [useQueryLimits(), useRateLimits(), useAuthorization()] })).toThrow('plugin rateLimits must come after authorization in the plugin list');
+    expect(() => createSupergate({ config, plugins: [useQueryLimits(), useRateLimits(), useAuthorization()] })).toThrow(
+      'plugin rateLimits must come after authorization in the plugin list',
+    );
   });
 });

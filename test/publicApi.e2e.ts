@@ -19,7 +19,12 @@ describe('the public API, as an application installs it', () => {
     expect(outdatedInBuild()).toEqual([]);
     const exported = await new Promise<string>((resolve, reject) => {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; its Omit<ExecException> type hides that from the rule
-      execFile(process.execPath, ['--input-type=module', '-e', "console.log(Object.keys(await import('supergate')).sort().join(' '))"], { cwd: app }, (error, stdout) => (error === null ? resolve(stdout.trim()) : reject(error)));
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', "console.log(Object.keys(await import('supergate')).sort().join(' '))"],
+        { cwd: app },
+        (error, stdout) => (error === null ? resolve(stdout.trim()) : reject(error)),
+      );
     });
     expect(exported.split(' ')).toEqual([
       'DEFAULT_QUERY_LIMITS',
@@ -42,7 +47,12 @@ describe('the public API, as an application installs it', () => {
 
   it('reaches nothing but the public barrel', async () => {
     const failure = await new Promise<string>((resolve) => {
-      execFile(process.execPath, ['--input-type=module', '-e', "await import('supergate/dist/gateway/src/supergate.js')"], { cwd: app }, (_error, _stdout, stderr) => resolve(stderr));
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', "await import('supergate/dist/gateway/src/supergate.js')"],
+        { cwd: app },
+        (_error, _stdout, stderr) => resolve(stderr),
+      );
     });
     expect(failure).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });

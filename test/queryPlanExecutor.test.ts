@@ -93,7 +93,10 @@ class GatewayPair {
 
   async fallbacks(): Promise<string> {
     const text = await this.gateway('fast').metrics.registry.getSingleMetricAsString('gateway_executor_fallbacks_total');
-    return text.split('\n').filter((line) => !line.startsWith('#')).join('\n');
+    return text
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n');
   }
 
   async stop(): Promise<void> {
@@ -109,12 +112,23 @@ class GatewayPair {
   }
 
   private async answer(executor: QueryPlanExecutorKind, operation: GeneratedOperation): Promise<Answer> {
-    const context: GatewayContext = { viewer: { sub: 'u1', scopes: new Set(['admin']) }, caller: 'user:u1', requestId: 'differential', forwardedHeaders: {}, changedEntities: new Set(), fetchEpoch: new FetchEpoch() };
-    const response = await this.gateway(executor).built.server.executeOperation({ query: operation.query, variables: operation.variables }, { contextValue: context });
+    const context: GatewayContext = {
+      viewer: { sub: 'u1', scopes: new Set(['admin']) },
+      caller: 'user:u1',
+      requestId: 'differential',
+      forwardedHeaders: {},
+      changedEntities: new Set(),
+      fetchEpoch: new FetchEpoch(),
+    };
+    const response = await this.gateway(executor).built.server.executeOperation(
+      { query: operation.query, variables: operation.variables },
+      { contextValue: context },
+    );
     if (response.body.kind !== 'single') throw new Error('expected a single answer');
     const { data, errors, extensions } = response.body.singleResult;
     // Parallel fetches that fail add their errors in the order they fail, in either executor; the spec gives errors no order.
-    const ordered = errors === undefined ? undefined : [...errors].sort((a, b) => (JSON.stringify([a.path, a.message]) < JSON.stringify([b.path, b.message]) ? -1 : 1));
+    const ordered =
+      errors === undefined ? undefined : [...errors].sort((a, b) => (JSON.stringify([a.path, a.message]) < JSON.stringify([b.path, b.message]) ? -1 : 1));
     return JSON.parse(JSON.stringify({ data, errors: ordered, extensions }, (key, value: unknown) => (key === 'stacktrace' ? undefined : value))) as Answer;
   }
 }
@@ -145,7 +159,9 @@ describe('the fast query-plan executor answers exactly as stock on the shop supe
 
   beforeAll(async () => {
     const migrations = (service: string) => new URL(`../subgraphs/${service}/migrations/`, import.meta.url);
-    const [accounts, products, inventory, reviews, orders] = (await Promise.all(['accounts', 'products', 'inventory', 'reviews', 'orders'].map((service) => openMigratedDatabase(service, migrations(service))))) as [Database, Database, Database, Database, Database];
+    const [accounts, products, inventory, reviews, orders] = (await Promise.all(
+      ['accounts', 'products', 'inventory', 'reviews', 'orders'].map((service) => openMigratedDatabase(service, migrations(service))),
+    )) as [Database, Database, Database, Database, Database];
     databases.push(accounts, products, inventory, reviews, orders);
     const urls: Record<string, string> = {};
     urls['accounts'] = await pair.serve('accounts', createAccountsServer(false), () => accountsContext(accounts, IDENTITY));
@@ -170,9 +186,17 @@ describe('the fast query-plan executor answers exactly as stock on the shop supe
     const corpus = [
       op('{ topProducts(first: 5) { upc name price inStock shippingEstimate reviews { rating author { username } } } }'),
       op('{ product(upc: "1") { name price } }'),
-      op('query P($upc: String!) { product(upc: $upc) { ...Stock a: name reviews(first: 2) { body product { upc } } } } fragment Stock on Product { upc inStock quantity shippingEstimate }', { upc: '2' }),
-      op('query S($on: Boolean!, $off: Boolean!) { topProducts(first: 3) { name @include(if: $on) price @skip(if: $on) w: weight @include(if: $off) reviews @skip(if: $off) { id } } }', { on: true, off: false }),
-      op('{ users(first: 3) { totalCount nodes { id username email reviews { rating product { name shippingEstimate } } orders { total items { quantity product { name inStock } } } } } }'),
+      op(
+        'query P($upc: String!) { product(upc: $upc) { ...Stock a: name reviews(first: 2) { body product { upc } } } } fragment Stock on Product { upc inStock quantity shippingEstimate }',
+        { upc: '2' },
+      ),
+      op(
+        'query S($on: Boolean!, $off: Boolean!) { topProducts(first: 3) { name @include(if: $on) price @skip(if: $on) w: weight @include(if: $off) reviews @skip(if: $off) { id } } }',
+        { on: true, off: false },
+      ),
+      op(
+        '{ users(first: 3) { totalCount nodes { id username email reviews { rating product { name shippingEstimate } } orders { total items { quantity product { name inStock } } } } } }',
+      ),
       op('{ me { username email orders { id status buyer { username } } } }'),
       op('{ product(upc: "no-such-product") { name } topProducts(first: 1) { __typename t: __typename upc } }'),
       op('{ products(first: 4, category: "kitchen") { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { upc name averageRating } } } }'),
@@ -187,7 +211,10 @@ describe('the fast query-plan executor answers exactly as stock on the shop supe
   });
 
   it('on a few hundred operations generated from the API schema', async () => {
-    const operations = generateOperations(pair.schema, 1, 300, { argumentValues: { upc: ['1', '2', '3', 'missing'], id: ['u1', 'u2', 'r1'], first: [1, 2, 3], category: ['kitchen'] }, maxDepth: 4 });
+    const operations = generateOperations(pair.schema, 1, 300, {
+      argumentValues: { upc: ['1', '2', '3', 'missing'], id: ['u1', 'u2', 'r1'], first: [1, 2, 3], category: ['kitchen'] },
+      maxDepth: 4,
+    });
     const withData = await expectSameAnswers(pair, operations);
     expect(withData).toBeGreaterThan(250);
     expect(await pair.fallbacks()).toBe('');
@@ -196,7 +223,10 @@ describe('the fast query-plan executor answers exactly as stock on the shop supe
   it('while a subgraph is down: the same partial answer and SUBGRAPH_UNAVAILABLE errors', async () => {
     pair.down.add('inventory');
     try {
-      await expectSameAnswers(pair, [op('{ topProducts(first: 3) { upc name inStock shippingEstimate reviews { rating } } }'), op('{ product(upc: "1") { inStock } }')]);
+      await expectSameAnswers(pair, [
+        op('{ topProducts(first: 3) { upc name inStock shippingEstimate reviews { rating } } }'),
+        op('{ product(upc: "1") { inStock } }'),
+      ]);
     } finally {
       pair.down.delete('inventory');
     }
@@ -209,58 +239,68 @@ describe('the fast query-plan executor answers exactly as stock on the shop supe
 });
 
 // The benchmark's query, data and supergraph live beside the repository (../shared/bench); a clone without them skips this part.
-describe.skipIf(!existsSync(GATEWAYS_BENCHMARK_PATH))('the fast query-plan executor answers exactly as stock on the gateway benchmark supergraph', { timeout: 60_000 }, () => {
-  const pair = new GatewayPair();
-  let folder: string | undefined;
+describe.skipIf(!existsSync(GATEWAYS_BENCHMARK_PATH))(
+  'the fast query-plan executor answers exactly as stock on the gateway benchmark supergraph',
+  { timeout: 60_000 },
+  () => {
+    const pair = new GatewayPair();
+    let folder: string | undefined;
 
-  beforeAll(async () => {
-    const urls: Record<string, string> = {};
-    for (const [name, server] of createBenchmarkSubgraphs()) urls[name] = await pair.serve(name, server, () => ({}));
-    folder = mkdtempSync(join(tmpdir(), 'supergate-benchmark-'));
-    writeFileSync(join(folder, 'supergraph.graphql'), readGatewaysBenchmark().supergraph);
-    await pair.start(join(folder, 'supergraph.graphql'), urls);
-  }, 60_000);
+    beforeAll(async () => {
+      const urls: Record<string, string> = {};
+      for (const [name, server] of createBenchmarkSubgraphs()) urls[name] = await pair.serve(name, server, () => ({}));
+      folder = mkdtempSync(join(tmpdir(), 'supergate-benchmark-'));
+      writeFileSync(join(folder, 'supergraph.graphql'), readGatewaysBenchmark().supergraph);
+      await pair.start(join(folder, 'supergraph.graphql'), urls);
+    }, 60_000);
 
-  afterAll(async () => {
-    await pair.stop();
-    if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await pair.stop();
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+    });
 
-  const benchmarkQuery = existsSync(GATEWAYS_BENCHMARK_PATH) ? readGatewaysBenchmark().query : '';
+    const benchmarkQuery = existsSync(GATEWAYS_BENCHMARK_PATH) ? readGatewaysBenchmark().query : '';
 
-  it("on the benchmark's deep query", async () => {
-    expect(await expectSameAnswers(pair, [op(benchmarkQuery)])).toBe(1);
-  });
+    it("on the benchmark's deep query", async () => {
+      expect(await expectSameAnswers(pair, [op(benchmarkQuery)])).toBe(1);
+    });
 
-  it('on a few hundred operations generated from the API schema', async () => {
-    const operations = generateOperations(pair.schema, 7, 300, { argumentValues: { id: ['1', '2', '9'], first: [1, 3, 9] }, maxDepth: 5 });
-    expect(await expectSameAnswers(pair, operations)).toBeGreaterThan(250);
-    expect(await pair.fallbacks()).toBe('');
-  }, 120_000);
+    it('on a few hundred operations generated from the API schema', async () => {
+      const operations = generateOperations(pair.schema, 7, 300, { argumentValues: { id: ['1', '2', '9'], first: [1, 3, 9] }, maxDepth: 5 });
+      expect(await expectSameAnswers(pair, operations)).toBeGreaterThan(250);
+      expect(await pair.fallbacks()).toBe('');
+    }, 120_000);
 
-  const faulty = [
-    ['a non-null field answered null (Review.id)', 'nullReviewIds'],
-    ['a non-null key answered null (Product.upc)', 'nullFirstUpc'],
-    ['an entity field failing with a code (Product.inStock)', 'inStockFails'],
-    ['a value of the wrong type (User.birthday)', 'textBirthdays'],
-  ] as const;
+    const faulty = [
+      ['a non-null field answered null (Review.id)', 'nullReviewIds'],
+      ['a non-null key answered null (Product.upc)', 'nullFirstUpc'],
+      ['an entity field failing with a code (Product.inStock)', 'inStockFails'],
+      ['a value of the wrong type (User.birthday)', 'textBirthdays'],
+    ] as const;
 
-  it.each(faulty)('when %s: the same nulls, errors, paths and codes', async (_, fault) => {
-    faults[fault] = true;
-    try {
-      const operations = [op(benchmarkQuery), op('{ users { id birthday reviews { id body product { upc inStock } } } topProducts(first: 3) { upc inStock shippingEstimate reviews { id author { birthday } } } }'), ...generateOperations(pair.schema, 100, 40, { argumentValues: { id: ['1', '2'], first: [2, 5] } })];
-      await expectSameAnswers(pair, operations);
-    } finally {
-      faults[fault] = false;
-    }
-  });
+    it.each(faulty)('when %s: the same nulls, errors, paths and codes', async (_, fault) => {
+      faults[fault] = true;
+      try {
+        const operations = [
+          op(benchmarkQuery),
+          op(
+            '{ users { id birthday reviews { id body product { upc inStock } } } topProducts(first: 3) { upc inStock shippingEstimate reviews { id author { birthday } } } }',
+          ),
+          ...generateOperations(pair.schema, 100, 40, { argumentValues: { id: ['1', '2'], first: [2, 5] } }),
+        ];
+        await expectSameAnswers(pair, operations);
+      } finally {
+        faults[fault] = false;
+      }
+    });
 
-  it('while a subgraph is down: the same partial answer', async () => {
-    pair.down.add('reviews');
-    try {
-      await expectSameAnswers(pair, [op(benchmarkQuery)]);
-    } finally {
-      pair.down.delete('reviews');
-    }
-  });
-});
+    it('while a subgraph is down: the same partial answer', async () => {
+      pair.down.add('reviews');
+      try {
+        await expectSameAnswers(pair, [op(benchmarkQuery)]);
+      } finally {
+        pair.down.delete('reviews');
+      }
+    });
+  },
+);

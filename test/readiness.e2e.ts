@@ -24,7 +24,10 @@ describe('readiness tells the truth about subgraph databases', () => {
   const refuseConnections = async (refuse: boolean): Promise<void> => {
     await withAdmin((admin) => admin.query(`ALTER DATABASE ${databaseName} ALLOW_CONNECTIONS ${refuse ? 'false' : 'true'}`));
     // The connections the service already holds go too, as when the server goes away.
-    if (refuse) await withAdmin((admin) => admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${databaseName}' AND pid <> pg_backend_pid()`));
+    if (refuse)
+      await withAdmin((admin) =>
+        admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${databaseName}' AND pid <> pg_backend_pid()`),
+      );
   };
 
   beforeAll(async () => {
@@ -64,10 +67,12 @@ describe('readiness tells the truth about subgraph databases', () => {
   it('with its database unreachable, the subgraph answers 503 on /ready and the gateway stays in service, naming it as down', async () => {
     await refuseConnections(true);
     try {
-      await expect.poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 }).toEqual({
-        status: 503,
-        body: { status: 'unavailable', service: 'reviews', database: 'down', reason: expect.stringMatching(/^the database (check failed|did not answer)/) },
-      });
+      await expect
+        .poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 })
+        .toEqual({
+          status: 503,
+          body: { status: 'unavailable', service: 'reviews', database: 'down', reason: expect.stringMatching(/^the database (check failed|did not answer)/) },
+        });
       // Alive all the same: restarting the process would not bring the database back.
       expect((await getJson(new URL('/health', system.services.get('reviews')!.url))).status).toBe(200);
       await expect.poll(gatewayReady, { timeout: 10_000, interval: 250 }).toEqual({
@@ -80,13 +85,18 @@ describe('readiness tells the truth about subgraph databases', () => {
         },
       });
       // What /ready says is what clients get: the reviews fields fail, the rest answers.
-      const answer = await postGraphQL<{ product: { name: string; averageRating: number | null } }>(system.gatewayUrl, '{ product(upc: "1") { name averageRating } }');
+      const answer = await postGraphQL<{ product: { name: string; averageRating: number | null } }>(
+        system.gatewayUrl,
+        '{ product(upc: "1") { name averageRating } }',
+      );
       expect(answer.body.data?.product).toEqual({ name: expect.any(String), averageRating: null });
       expect(answer.body.errors?.length).toBeGreaterThan(0);
     } finally {
       await refuseConnections(false);
     }
-    await expect.poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 }).toEqual({ status: 200, body: { status: 'ready', service: 'reviews', database: 'up' } });
+    await expect
+      .poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 })
+      .toEqual({ status: 200, body: { status: 'ready', service: 'reviews', database: 'up' } });
     await expect.poll(async () => (await gatewayReady()).body, { timeout: 10_000, interval: 250 }).toMatchObject({ status: 'ready' });
     expect(output.join('\n')).toMatch(/not ready: the database/);
   });
@@ -94,13 +104,17 @@ describe('readiness tells the truth about subgraph databases', () => {
   it('with its database silent, the subgraph answers 503 on /ready once the check times out, and ready again when it answers', async () => {
     databaseProxy.freeze();
     try {
-      await expect.poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 }).toEqual({
-        status: 503,
-        body: { status: 'unavailable', service: 'reviews', database: 'down', reason: 'the database did not answer within 500 ms' },
-      });
+      await expect
+        .poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 })
+        .toEqual({
+          status: 503,
+          body: { status: 'unavailable', service: 'reviews', database: 'down', reason: 'the database did not answer within 500 ms' },
+        });
     } finally {
       databaseProxy.thaw();
     }
-    await expect.poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 }).toEqual({ status: 200, body: { status: 'ready', service: 'reviews', database: 'up' } });
+    await expect
+      .poll(() => subgraphReady('reviews'), { timeout: 10_000, interval: 250 })
+      .toEqual({ status: 200, body: { status: 'ready', service: 'reviews', database: 'up' } });
   });
 });

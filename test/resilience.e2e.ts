@@ -135,7 +135,9 @@ describe('resilience: graceful shutdown, workers, and a subgraph process that di
     try {
       const count = 20;
       const answers = Array.from({ length: count }, (_, i) =>
-        postGraphQL<{ topProducts: { name: string }[] }>(gateway.url, 'query Top($first: Int) { topProducts(first: $first) { name averageRating } }', { first: i + 1 }),
+        postGraphQL<{ topProducts: { name: string }[] }>(gateway.url, 'query Top($first: Int) { topProducts(first: $first) { name averageRating } }', {
+          first: i + 1,
+        }),
       );
       await waitFor('every query to reach the subgraph', () => reviews.held === count);
       const ready = await startReadyRequest(gateway.url);
@@ -169,7 +171,9 @@ describe('resilience: graceful shutdown, workers, and a subgraph process that di
     try {
       const response = await postGraphQL(gateway.url, placeOrder, { key: `upstream-${Date.now()}` }, buyer);
       expect(response.status).toBe(200);
-      expect(response.body.errors).toEqual([{ message: 'inventory is unavailable', path: ['placeOrder'], extensions: { code: 'UPSTREAM_FAILED', serviceName: 'orders' } }]);
+      expect(response.body.errors).toEqual([
+        { message: 'inventory is unavailable', path: ['placeOrder'], extensions: { code: 'UPSTREAM_FAILED', serviceName: 'orders' } },
+      ]);
     } finally {
       await system.restart('inventory');
     }

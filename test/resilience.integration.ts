@@ -35,7 +35,12 @@ describe('resilience: timeouts, circuit breaking and shared executions', () => {
 
   it('answers with SUBGRAPH_TIMEOUT once, after one timeout, for a subgraph that hangs, and the rest of the operation', async () => {
     const timeoutMs = 1_000;
-    const gateway = await gatewayBehindProxy({ NODE_ENV: 'production', GATEWAY_WORKERS: '1', SUBGRAPH_TIMEOUT_MS: String(timeoutMs), SUBGRAPH_BREAKER_THRESHOLD: '100' });
+    const gateway = await gatewayBehindProxy({
+      NODE_ENV: 'production',
+      GATEWAY_WORKERS: '1',
+      SUBGRAPH_TIMEOUT_MS: String(timeoutMs),
+      SUBGRAPH_BREAKER_THRESHOLD: '100',
+    });
     reviews.mode = 'hang';
     const before = reviews.graphqlRequests;
     try {
@@ -45,7 +50,13 @@ describe('resilience: timeouts, circuit breaking and shared executions', () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         data: { product: { name: expect.any(String), averageRating: null } },
-        errors: [{ message: 'The reviews service did not answer in time.', path: ['product', 'averageRating'], extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'reviews' } }],
+        errors: [
+          {
+            message: 'The reviews service did not answer in time.',
+            path: ['product', 'averageRating'],
+            extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'reviews' },
+          },
+        ],
       });
       expect(JSON.stringify(response.body)).not.toContain(new URL(reviews.url).port);
       // One deadline for the call and its retry: the timeout used it up, so no second attempt was made, now or later.
@@ -64,7 +75,10 @@ describe('resilience: timeouts, circuit breaking and shared executions', () => {
 
     reviews.mode = 'fail';
     const before = reviews.graphqlRequests;
-    const unavailable = { message: 'The reviews service is unavailable.', extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' }) };
+    const unavailable = {
+      message: 'The reviews service is unavailable.',
+      extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' }),
+    };
     for (let i = 0; i < 13; i += 1) {
       const response = await postGraphQL<{ product: { name: string; averageRating: number | null } }>(gateway.url, PRODUCT_WITH_RATING);
       expect(response.status).toBe(200);

@@ -35,13 +35,19 @@ describe('runtime files in dist/', () => {
       }),
     );
     // Guards the scan itself: the SDL and migrations of every subgraph are read this way.
-    expect(read.map(({ file }) => file)).toEqual(expect.arrayContaining(['subgraphs/accounts/schema.graphql', 'subgraphs/accounts/migrations/seed.sql', 'schema/supergraph.graphql']));
+    expect(read.map(({ file }) => file)).toEqual(
+      expect.arrayContaining(['subgraphs/accounts/schema.graphql', 'subgraphs/accounts/migrations/seed.sql', 'schema/supergraph.graphql']),
+    );
     const compiled = new Set(sources.map(projectPath));
-    const missing = read.filter(({ file }) => !isRuntimeAsset(file) && !compiled.has(file)).map(({ source, file }) => `${source} reads ${file}, which the build does not copy`);
+    const missing = read
+      .filter(({ file }) => !isRuntimeAsset(file) && !compiled.has(file))
+      .map(({ source, file }) => `${source} reads ${file}, which the build does not copy`);
     expect(missing).toEqual([]);
   });
 
   it('copies no test fixtures or templates', () => {
-    expect(['schema/testdata/registry.json', 'scripts/subgraph-template/schema.graphql.tmpl', 'subgraphs/accounts/email.test.ts'].filter(isRuntimeAsset)).toEqual([]);
+    expect(
+      ['schema/testdata/registry.json', 'scripts/subgraph-template/schema.graphql.tmpl', 'subgraphs/accounts/email.test.ts'].filter(isRuntimeAsset),
+    ).toEqual([]);
   });
 });

@@ -11,7 +11,16 @@ import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
 import { PROJECT_ROOT, startSystem, type RunningSystem } from '../scripts/system.js';
 import { postGraphQL } from './support/http.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOT = join(PROJECT_ROOT, 'test-results', 'storefront', 'storefront.png');
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
@@ -33,7 +42,11 @@ function developmentToken(sub: string): string {
 }
 
 async function startStorefront(log: (line: string) => void): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/storefront/serve.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/storefront/serve.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => log(`[storefront] ${chunk.trimEnd()}`));
   const url = await new Promise<string>((resolve, reject) => {
     let printed = '';
@@ -89,7 +102,13 @@ describe('the example storefront in a real browser', () => {
     products = answer.body.data?.topProducts ?? [];
 
     userDataDir = await mkdtemp(join(tmpdir(), 'storefront-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, locale: 'en-US', viewport: { width: 1100, height: 900 } });
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      headless: true,
+      locale: 'en-US',
+      viewport: { width: 1100, height: 900 },
+    });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('response', (response) => {
@@ -121,7 +140,9 @@ describe('the example storefront in a real browser', () => {
     expect(await page.locator('#status').getAttribute('data-state')).toBe('ok');
     expect(await page.locator('#products .name').allTextContents()).toEqual(products.map((product) => product.name));
     expect(await page.locator('#products .price').allTextContents()).toEqual(products.map((product) => money.format(product.price / 100)));
-    expect(await page.locator('#products .stock').allTextContents()).toEqual(products.map((product) => (product.inStock ? expect.stringMatching(/^In stock: \d+$/) : 'Out of stock')));
+    expect(await page.locator('#products .stock').allTextContents()).toEqual(
+      products.map((product) => (product.inStock ? expect.stringMatching(/^In stock: \d+$/) : 'Out of stock')),
+    );
   });
 
   it('ordering without a token shows UNAUTHENTICATED', async () => {
@@ -139,8 +160,15 @@ describe('the example storefront in a real browser', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     const id = /^Order (\S+) /.exec(result.text)![1]!;
-    const placed = await postGraphQL(system.gatewayUrl, 'query ($id: ID!) { order(id: $id) { id total buyer { id } items { quantity product { upc } } } }', { id }, { authorization: `Bearer ${token}` });
-    expect(placed.body).toEqual({ data: { order: { id, total: product.price, buyer: { id: 'u1' }, items: [{ quantity: 1, product: { upc: product.upc } }] } } });
+    const placed = await postGraphQL(
+      system.gatewayUrl,
+      'query ($id: ID!) { order(id: $id) { id total buyer { id } items { quantity product { upc } } } }',
+      { id },
+      { authorization: `Bearer ${token}` },
+    );
+    expect(placed.body).toEqual({
+      data: { order: { id, total: product.price, buyer: { id: 'u1' }, items: [{ quantity: 1, product: { upc: product.upc } }] } },
+    });
     expect(result.text).toBe(`Order ${id} placed: total ${money.format(product.price / 100)}`);
 
     await page.reload();
@@ -157,7 +185,11 @@ describe('the example storefront in a real browser', () => {
     expect(exchanges.length).toBeGreaterThanOrEqual(4);
     expect(exchanges).toEqual(exchanges.map(() => ({ method: 'POST', contentType: 'application/json', status: 200 })));
     // What a cross-site form could send instead is refused, so the check was on.
-    const simple = await fetch(system.gatewayUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ topProducts { upc } }' }) });
+    const simple = await fetch(system.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ topProducts { upc } }' }),
+    });
     expect(simple.status).toBe(400);
     expect(await simple.text()).toContain('Cross-Site Request Forgery');
   });
@@ -179,15 +211,26 @@ describe('the example storefront in a real browser', () => {
     try {
       const answered = page.waitForResponse((response) => response.url() === system.gatewayUrl && response.request().method() === 'POST');
       await open(system.gatewayUrl);
-      const body = (await (await answered).json()) as { data: { topProducts: { reviews: unknown; averageRating: unknown }[] }; errors: { path?: unknown[]; extensions?: { code?: string } }[] };
+      const body = (await (await answered).json()) as {
+        data: { topProducts: { reviews: unknown; averageRating: unknown }[] };
+        errors: { path?: unknown[]; extensions?: { code?: string } }[];
+      };
       expect(body.data.topProducts.map((product) => [product.reviews, product.averageRating])).toEqual(products.map(() => [null, null]));
-      expect(body.errors).toEqual(expect.arrayContaining(products.map((_product, index) => expect.objectContaining({ path: ['topProducts', index, 'reviews'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE' }) }))));
+      expect(body.errors).toEqual(
+        expect.arrayContaining(
+          products.map((_product, index) =>
+            expect.objectContaining({ path: ['topProducts', index, 'reviews'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE' }) }),
+          ),
+        ),
+      );
 
       expect(await page.locator('#status').getAttribute('data-state')).toBe('error');
       expect(await page.locator('#status').textContent()).toBe('SUBGRAPH_UNAVAILABLE Some fields are missing: The reviews service is unavailable.');
       expect(await page.locator('#products .name').allTextContents()).toEqual(products.map((product) => product.name));
       expect(await page.locator('#products .price').allTextContents()).toEqual(products.map((product) => money.format(product.price / 100)));
-      expect(await page.locator('#products .stock').allTextContents()).toEqual(products.map((product) => (product.inStock ? expect.stringMatching(/^In stock: \d+$/) : 'Out of stock')));
+      expect(await page.locator('#products .stock').allTextContents()).toEqual(
+        products.map((product) => (product.inStock ? expect.stringMatching(/^In stock: \d+$/) : 'Out of stock')),
+      );
       expect(await page.locator('#products .review').allTextContents()).toEqual(products.map(() => 'Reviews are unavailable right now.'));
       expect(await page.locator('#products .rating').allTextContents()).toEqual(products.map(() => 'Ratings unavailable'));
     } finally {
@@ -198,6 +241,8 @@ describe('the example storefront in a real browser', () => {
   it('an unreachable gateway is reported as unreachable', async () => {
     const gone = `http://127.0.0.1:${await closedPort()}/graphql`;
     await open(gone);
-    expect(await page.locator('#status').textContent()).toBe(`GATEWAY_UNREACHABLE Could not reach the gateway at ${gone}. Is it running (npm start), and is the URL right?`);
+    expect(await page.locator('#status').textContent()).toBe(
+      `GATEWAY_UNREACHABLE Could not reach the gateway at ${gone}. Is it running (npm start), and is the URL right?`,
+    );
   });
 });

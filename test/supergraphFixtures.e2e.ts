@@ -76,17 +76,35 @@ const FIXTURES: readonly Fixture[] = [
       {
         feature: '@override: the overriding subgraph answers the field',
         query: '{ products { upc inStock } }',
-        answer: { data: { products: [{ upc: 'p1', inStock: true }, { upc: 'p2', inStock: false }] } },
+        answer: {
+          data: {
+            products: [
+              { upc: 'p1', inStock: true },
+              { upc: 'p2', inStock: false },
+            ],
+          },
+        },
       },
       {
         feature: '@requires: the fields it needs reach the subgraph that computes from them',
         query: '{ products { name shippingCost } }',
-        answer: { data: { products: [{ name: 'Lamp', shippingCost: 26 }, { name: 'Desk', shippingCost: 180 }] } },
+        answer: {
+          data: {
+            products: [
+              { name: 'Lamp', shippingCost: 26 },
+              { name: 'Desk', shippingCost: 180 },
+            ],
+          },
+        },
       },
       {
         feature: '@provides: the providing subgraph answers the provided field, the owner the rest',
         query: '{ products { reviews { body author { name email } } } }',
-        answer: { data: { products: [{ reviews: [{ body: 'Bright enough.', author: { name: 'Ada, as reviews knows her', email: 'ada@example.com' } }] }, { reviews: [] }] } },
+        answer: {
+          data: {
+            products: [{ reviews: [{ body: 'Bright enough.', author: { name: 'Ada, as reviews knows her', email: 'ada@example.com' } }] }, { reviews: [] }],
+          },
+        },
       },
     ],
   },
@@ -111,7 +129,10 @@ describe.each(FIXTURES)('supergate serving the $name fixture', ({ name, resolver
     const composed = await runSupergate(['compose', '--config', join(folder, 'supergraph.yaml'), '--output', 'supergraph.graphql'], { cwd: dir });
     expect(composed, composed.stderr).toMatchObject({ code: 0 });
     const overrides = [...subgraphs.urls].flatMap(([subgraph, url]) => ['--subgraph-url', `${subgraph}=${url}`]);
-    gateway = await startSupergate(['--supergraph', 'supergraph.graphql', '--port', '0', '--metrics-port', '0', ...overrides], { cwd: dir, env: { LOG_LEVEL: 'warn' } });
+    gateway = await startSupergate(['--supergraph', 'supergraph.graphql', '--port', '0', '--metrics-port', '0', ...overrides], {
+      cwd: dir,
+      env: { LOG_LEVEL: 'warn' },
+    });
   });
 
   afterAll(async () => {
@@ -134,11 +155,19 @@ describe('a supergraph the gateway cannot run', () => {
   it('composes with a note, and is refused at start-up saying which feature and why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'supergate-context-'));
     try {
-      const why = "https://specs.apollo.dev/context/v0.1 (for: SECURITY): @context and @fromContext fill arguments from enclosing types, which @apollo/gateway, running Supergate's query plans, does not do";
+      const why =
+        "https://specs.apollo.dev/context/v0.1 (for: SECURITY): @context and @fromContext fill arguments from enclosing types, which @apollo/gateway, running Supergate's query plans, does not do";
       const composed = await runSupergate(['compose', '--config', yaml, '--output', 'supergraph.graphql'], { cwd: dir });
-      expect(composed).toEqual({ code: 0, stdout: '', stderr: `supergate compose: supergate will not serve this supergraph: ${why}\nWrote supergraph.graphql (1 subgraph).\n` });
+      expect(composed).toEqual({
+        code: 0,
+        stdout: '',
+        stderr: `supergate compose: supergate will not serve this supergraph: ${why}\nWrote supergraph.graphql (1 subgraph).\n`,
+      });
       const served = await runSupergate(['--port', '0', '--metrics-port', '0'], { cwd: dir, env: { JWT_SECRET: 'x'.repeat(32) } });
-      expect({ code: served.code, stderr: served.stderr }).toEqual({ code: 1, stderr: `[gateway] failed to start: Supergate cannot serve this supergraph: ${why}\n` });
+      expect({ code: served.code, stderr: served.stderr }).toEqual({
+        code: 1,
+        stderr: `[gateway] failed to start: Supergate cannot serve this supergraph: ${why}\n`,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -53,7 +53,8 @@ export function formatBenchmarkTable(measurements: readonly BenchmarkMeasurement
     Math.max(...line.runs.map((run) => run.rssMb ?? 0)).toFixed(0),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]!.length)));
-  const format = (cell: readonly string[]): string => `| ${cell.map((text, column) => (column < 2 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!))).join(' | ')} |`;
+  const format = (cell: readonly string[]): string =>
+    `| ${cell.map((text, column) => (column < 2 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column < 2 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   return [format(header), rule, ...cells.map(format)].join('\n');
 }
@@ -89,7 +90,10 @@ export function renderBenchmarkChart(measurements: readonly BenchmarkMeasurement
   const legendHeight = 20 * targets.length + 10;
   const width = left + plotWidth + 90;
   const height = panels.length * (panelHeight + 20) + legendHeight;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`, `<rect width="100%" height="100%" fill="#fff"/>`];
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+  ];
   panels.forEach((panel, panelIndex) => {
     const top = panelIndex * (panelHeight + 20);
     const max = Math.max(1, ...lines.map(panel.figure));
@@ -103,14 +107,19 @@ export function renderBenchmarkChart(measurements: readonly BenchmarkMeasurement
         const value = panel.figure(line);
         const length = Math.max(1, (value / max) * plotWidth);
         const y = rowTop + targetIndex * bar;
-        parts.push(`<rect x="${left}" y="${y + 2}" width="${length.toFixed(1)}" height="${bar - 4}" fill="${colourOf(targetIndex)}"><title>${escapeXml(`${target}, ${rowName}: ${value.toFixed(1)}`)}</title></rect>`);
+        parts.push(
+          `<rect x="${left}" y="${y + 2}" width="${length.toFixed(1)}" height="${bar - 4}" fill="${colourOf(targetIndex)}"><title>${escapeXml(`${target}, ${rowName}: ${value.toFixed(1)}`)}</title></rect>`,
+        );
         parts.push(`<text x="${(left + length + 4).toFixed(1)}" y="${y + bar / 2 + 4}">${value.toFixed(value >= 100 ? 0 : 1)}</text>`);
       });
     });
   });
   const legendTop = panels.length * (panelHeight + 20);
   targets.forEach((target, index) => {
-    parts.push(`<rect x="10" y="${legendTop + index * 20}" width="14" height="14" fill="${colourOf(index)}"/>`, `<text x="30" y="${legendTop + index * 20 + 12}">${escapeXml(target)}</text>`);
+    parts.push(
+      `<rect x="10" y="${legendTop + index * 20}" width="14" height="14" fill="${colourOf(index)}"/>`,
+      `<text x="30" y="${legendTop + index * 20 + 12}">${escapeXml(target)}</text>`,
+    );
   });
   parts.push('</svg>', '');
   return parts.join('\n');

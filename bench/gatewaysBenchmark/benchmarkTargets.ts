@@ -14,9 +14,24 @@ export interface BenchmarkRow {
 }
 
 export const BENCHMARK_ROWS: readonly BenchmarkRow[] = [
-  { name: 'dedup-on', description: "TestQuery over the benchmark's data; each gateway as the public benchmark configures it", deduplication: true, traffic: 'fixed' },
-  { name: 'dedup-off', description: "TestQuery over the benchmark's data; every gateway's deduplication (and Supergate's response cache) off", deduplication: false, traffic: 'fixed' },
-  { name: 'varied', description: 'a different user(id) and topProducts(first) on each request over 10,000 generated users and products; deduplication and response cache off', deduplication: false, traffic: 'varied' },
+  {
+    name: 'dedup-on',
+    description: "TestQuery over the benchmark's data; each gateway as the public benchmark configures it",
+    deduplication: true,
+    traffic: 'fixed',
+  },
+  {
+    name: 'dedup-off',
+    description: "TestQuery over the benchmark's data; every gateway's deduplication (and Supergate's response cache) off",
+    deduplication: false,
+    traffic: 'fixed',
+  },
+  {
+    name: 'varied',
+    description: 'a different user(id) and topProducts(first) on each request over 10,000 generated users and products; deduplication and response cache off',
+    deduplication: false,
+    traffic: 'varied',
+  },
 ];
 
 /** A gateway the workload measures, with its settings for a row. */
@@ -39,7 +54,12 @@ const onOff = (on: boolean): 'on' | 'off' => (on ? 'on' : 'off');
 
 /** Hive Gateway's upstream deduplication is on by default; the public config turns inbound deduplication on as well. */
 function hiveEnv(row: BenchmarkRow, extra: Readonly<Record<string, string>>): Record<string, string> {
-  return { [GATEWAY_TOKEN_SWITCH]: 'off', HIVE_INBOUND_DEDUPLICATION: onOff(row.deduplication), HIVE_UPSTREAM_DEDUPLICATION: onOff(row.deduplication), ...extra };
+  return {
+    [GATEWAY_TOKEN_SWITCH]: 'off',
+    HIVE_INBOUND_DEDUPLICATION: onOff(row.deduplication),
+    HIVE_UPSTREAM_DEDUPLICATION: onOff(row.deduplication),
+    ...extra,
+  };
 }
 
 function hiveSettings(row: BenchmarkRow, extra: string): string {
@@ -86,7 +106,8 @@ export const BENCHMARK_TARGETS: readonly BenchmarkTarget[] = [
   },
   {
     name: 'supergate',
-    description: 'the real gateway process (gateway/src/index.ts), GATEWAY_WORKERS=1, every edge check on; cost limit and rate-limit budgets raised above the load',
+    description:
+      'the real gateway process (gateway/src/index.ts), GATEWAY_WORKERS=1, every edge check on; cost limit and rate-limit budgets raised above the load',
     entry: SUPERGATE_ENTRY,
     env: (row) => ({
       ...SUPERGATE_BENCHMARK_ENV,

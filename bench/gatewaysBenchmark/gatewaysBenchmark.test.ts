@@ -23,7 +23,9 @@ async function apiSchemaOf(supergraphSdl: string): Promise<string> {
 }
 
 /** The subgraphs server on a loopback port with stock @apollo/gateway in front of it, in process. */
-async function startBenchmarkGraph(data: DataSet): Promise<{ run(query: string, variables?: Record<string, unknown>): Promise<Record<string, unknown>>; stop(): Promise<void> }> {
+async function startBenchmarkGraph(
+  data: DataSet,
+): Promise<{ run(query: string, variables?: Record<string, unknown>): Promise<Record<string, unknown>>; stop(): Promise<void> }> {
   const subgraphs = createSubgraphsServer(data);
   await new Promise<void>((resolve) => subgraphs.listen(0, '127.0.0.1', resolve));
   const { port } = subgraphs.address() as AddressInfo;
@@ -61,21 +63,38 @@ describe.skipIf(!existsSync(GATEWAYS_BENCHMARK_PATH))('the public gateway benchm
     it('answer TestQuery with the users, products, stock and reviews the benchmark describes', async () => {
       const benchmark = readGatewaysBenchmark();
       const data = (await graph.run(benchmark.query)) as { users: TestUser[]; topProducts: TestProduct[] };
-      expect(data.users.map(({ id, username, name }) => ({ id, username, name }))).toEqual(benchmark.users.map(({ id, username, name }) => ({ id, username, name })));
+      expect(data.users.map(({ id, username, name }) => ({ id, username, name }))).toEqual(
+        benchmark.users.map(({ id, username, name }) => ({ id, username, name })),
+      );
       expect(data.topProducts.map((product) => product.name)).toEqual(['Table', 'Couch', 'Glass', 'Chair', 'TV']);
       expect(data.topProducts.map((product) => product.inStock)).toEqual([true, false, false, false, true]);
       // The original's inventory service reads price and weight from its own list, which has none.
       expect(data.topProducts.map((product) => product.shippingEstimate)).toEqual([null, null, null, null, null]);
-      expect(data.topProducts.map((product) => product.reviews.map((review) => review.id))).toEqual([['1', '2', '3', '4'], ['5', '6', '7', '8'], ['9'], ['10', '11'], []]);
+      expect(data.topProducts.map((product) => product.reviews.map((review) => review.id))).toEqual([
+        ['1', '2', '3', '4'],
+        ['5', '6', '7', '8'],
+        ['9'],
+        ['10', '11'],
+        [],
+      ]);
       // Every review's author is user 1 (its username provided by reviews), with the first two reviews.
       const author = data.topProducts[0]!.reviews[0]!.author;
-      expect({ id: author.id, username: author.username, name: author.name, reviews: author.reviews.map((review) => review.id) }).toEqual({ id: '1', username: 'urigo', name: 'Uri Goldshtein', reviews: ['1', '2'] });
+      expect({ id: author.id, username: author.username, name: author.name, reviews: author.reviews.map((review) => review.id) }).toEqual({
+        id: '1',
+        username: 'urigo',
+        name: 'Uri Goldshtein',
+        reviews: ['1', '2'],
+      });
       expect(data.users.map((user) => user.reviews.map((review) => review.id))).toEqual(benchmark.users.map(() => ['1', '2']));
       expect(data.users[0]!.reviews[0]!.product).toMatchObject({ upc: '1', name: 'Table', price: 899, weight: 100, inStock: true });
     });
 
     it('answer me and user(id) from the accounts list', async () => {
-      expect(await graph.run('{ me { id name } user(id: "4") { username birthday } missing: user(id: "99") { id } }')).toEqual({ me: { id: '1', name: 'Uri Goldshtein' }, user: { username: 'ardatan', birthday: 1234567890 }, missing: null });
+      expect(await graph.run('{ me { id name } user(id: "4") { username birthday } missing: user(id: "99") { id } }')).toEqual({
+        me: { id: '1', name: 'Uri Goldshtein' },
+        user: { username: 'ardatan', birthday: 1234567890 },
+        missing: null,
+      });
     });
   });
 
@@ -98,7 +117,11 @@ describe.skipIf(!existsSync(GATEWAYS_BENCHMARK_PATH))('the public gateway benchm
       for (const variables of variedVariables(5, { users: data.users.length })) {
         const answer = (await graph.run(VARIED_QUERY, { ...variables })) as { user: TestUser; topProducts: TestProduct[] };
         const user = data.users.find((candidate) => candidate.id === variables.id)!;
-        expect({ id: answer.user.id, username: answer.user.username, name: answer.user.name }).toEqual({ id: user.id, username: user.username, name: user.name });
+        expect({ id: answer.user.id, username: answer.user.username, name: answer.user.name }).toEqual({
+          id: user.id,
+          username: user.username,
+          name: user.name,
+        });
         expect(answer.user.reviews.map((review) => review.id)).toEqual(data.reviews.filter((review) => review.authorId === user.id).map((review) => review.id));
         expect(answer.topProducts.map((product) => product.upc)).toEqual(data.products.slice(0, variables.n).map((product) => product.upc));
         for (const product of answer.topProducts) expect(product.shippingEstimate).toEqual(product.price! > 1000 ? 0 : Math.trunc(product.weight! / 2));

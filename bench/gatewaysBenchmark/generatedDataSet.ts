@@ -13,10 +13,44 @@ export interface GeneratedDataSetOptions {
 }
 
 const FIRST_NAMES = ['Ada', 'Ben', 'Chloe', 'Dmitri', 'Eva', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemal', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya'];
-const LAST_NAMES = ['Andersen', 'Brown', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Lopez', 'Moreau', 'Novak'];
+const LAST_NAMES = [
+  'Andersen',
+  'Brown',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Moreau',
+  'Novak',
+];
 const ADJECTIVES = ['Oak', 'Steel', 'Compact', 'Folding', 'Velvet', 'Outdoor', 'Smart', 'Vintage', 'Linen', 'Glass', 'Walnut', 'Modular'];
 const NOUNS = ['Table', 'Couch', 'Glass', 'Chair', 'TV', 'Lamp', 'Grill', 'Fridge', 'Sofa', 'Desk', 'Shelf', 'Rug', 'Kettle', 'Mirror'];
-const WORDS = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'sturdy', 'arrived', 'late', 'great', 'value', 'would', 'buy', 'again', 'colour', 'fades', 'solid', 'cheap', 'feel'];
+const WORDS = [
+  'lorem',
+  'ipsum',
+  'dolor',
+  'sit',
+  'amet',
+  'sturdy',
+  'arrived',
+  'late',
+  'great',
+  'value',
+  'would',
+  'buy',
+  'again',
+  'colour',
+  'fades',
+  'solid',
+  'cheap',
+  'feel',
+];
 
 /**
  * A data set in the benchmark's shapes, large enough that varied requests rarely

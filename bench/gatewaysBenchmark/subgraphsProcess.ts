@@ -10,4 +10,8 @@ const dataSetName = process.env['BENCH_DATA_SET'] ?? 'benchmark';
 const dataSet = DATA_SETS[dataSetName];
 if (dataSet === undefined) throw new Error(`BENCH_DATA_SET must be one of ${Object.keys(DATA_SETS).join(', ')}; got "${dataSetName}"`);
 
-serveUntilStopped(createSubgraphsServer(dataSet()), { name: `benchmark subgraphs, ${dataSetName} data`, port: Number(process.env['PORT'] ?? '0'), host: process.env['HOST'] ?? '127.0.0.1' });
+serveUntilStopped(createSubgraphsServer(dataSet()), {
+  name: `benchmark subgraphs, ${dataSetName} data`,
+  port: Number(process.env['PORT'] ?? '0'),
+  host: process.env['HOST'] ?? '127.0.0.1',
+});

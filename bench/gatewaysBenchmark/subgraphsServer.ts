@@ -35,7 +35,8 @@ export function createSubgraphsServer(data: DataSet): Server {
 
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const schema = schemas.get((req.url ?? '/').split('?')[0]!);
-    if (schema === undefined || req.method !== 'POST') throw new HttpError(404, ErrorCode.NotFound, `POST a GraphQL request to one of ${SUBGRAPH_NAMES.map((name) => `/${name}`).join(', ')}`);
+    if (schema === undefined || req.method !== 'POST')
+      throw new HttpError(404, ErrorCode.NotFound, `POST a GraphQL request to one of ${SUBGRAPH_NAMES.map((name) => `/${name}`).join(', ')}`);
     const body = await readJsonBody(req, MAX_BODY_BYTES);
     const request = typeof body === 'object' && body !== null ? (body as { query?: unknown; variables?: unknown; operationName?: unknown }) : {};
     if (typeof request.query !== 'string') throw new HttpError(400, ErrorCode.BadRequest, 'The body must be JSON with a "query" string');
@@ -52,7 +53,11 @@ export function createSubgraphsServer(data: DataSet): Server {
     answer(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof Error ? error.message : String(error);
-      send(res, status, JSON.stringify({ errors: [{ message, extensions: { code: error instanceof HttpError ? error.code : ErrorCode.InternalServerError } }] }));
+      send(
+        res,
+        status,
+        JSON.stringify({ errors: [{ message, extensions: { code: error instanceof HttpError ? error.code : ErrorCode.InternalServerError } }] }),
+      );
     });
   });
   server.keepAliveTimeout = 65_000;

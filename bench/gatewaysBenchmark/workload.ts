@@ -51,7 +51,9 @@ export interface WorkloadResult {
 /** The request bodies of a row's traffic: TestQuery alone, or one per variable set. */
 export function rowBodies(row: BenchmarkRow): string[] {
   if (row.traffic === 'fixed') return [JSON.stringify({ query: readGatewaysBenchmark().query, operationName: 'TestQuery' })];
-  return variedVariables(VARIED_BODIES, { users: GENERATED_USERS }).map((variables) => JSON.stringify({ query: VARIED_QUERY, operationName: 'VariedQuery', variables }));
+  return variedVariables(VARIED_BODIES, { users: GENERATED_USERS }).map((variables) =>
+    JSON.stringify({ query: VARIED_QUERY, operationName: 'VariedQuery', variables }),
+  );
 }
 
 /** Bodies checked before a run: all of them, or an evenly spread sample of many. */
@@ -74,13 +76,21 @@ export async function runGatewaysBenchmark(options: WorkloadOptions): Promise<Wo
 
   const envByData = new Map<'benchmark' | 'generated', Record<string, string>>();
   for (const dataSet of new Set(options.rows.map((row) => (row.traffic === 'fixed' ? 'benchmark' : 'generated')))) {
-    const subgraphs = await startTargetProcess(`${dataSet} subgraphs`, fileURLToPath(new URL('./subgraphsProcess.ts', import.meta.url)), { BENCH_DATA_SET: dataSet, PORT: '0', HOST: '127.0.0.1' }, { cpu: options.pinning?.loadCpu });
+    const subgraphs = await startTargetProcess(
+      `${dataSet} subgraphs`,
+      fileURLToPath(new URL('./subgraphsProcess.ts', import.meta.url)),
+      { BENCH_DATA_SET: dataSet, PORT: '0', HOST: '127.0.0.1' },
+      { cpu: options.pinning?.loadCpu },
+    );
     options.cleanup.add(() => subgraphs.stop());
     const baseUrl = subgraphs.url;
     const supergraphPath = join(folder, `${dataSet}-supergraph.graphql`);
     writeFileSync(supergraphPath, supergraphAt(baseUrl));
     const urls = subgraphUrls(baseUrl);
-    envByData.set(dataSet, { SUPERGRAPH_PATH: supergraphPath, ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, urls[name]])) });
+    envByData.set(dataSet, {
+      SUPERGRAPH_PATH: supergraphPath,
+      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, urls[name]])),
+    });
     options.log(`benchmark subgraphs (${dataSet} data): ${baseUrl}/{${SUBGRAPH_NAMES.join(',')}}, pid ${subgraphs.pid}`);
   }
 
@@ -106,7 +116,13 @@ export async function runGatewaysBenchmark(options: WorkloadOptions): Promise<Wo
         const key = `${target.name} / ${row.name}`;
         if (broken.has(key)) continue;
         const label = `${key} / round ${round}`;
-        const env = { HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'development', ...envByData.get(row.traffic === 'fixed' ? 'benchmark' : 'generated'), ...target.env(row) };
+        const env = {
+          HOST: '127.0.0.1',
+          PORT: '0',
+          NODE_ENV: 'development',
+          ...envByData.get(row.traffic === 'fixed' ? 'benchmark' : 'generated'),
+          ...target.env(row),
+        };
         let running: TargetProcess;
         try {
           running = await startTargetProcess(target.name, target.entry, env, { cpu: options.pinning?.gatewayCpu });
@@ -127,10 +143,20 @@ export async function runGatewaysBenchmark(options: WorkloadOptions): Promise<Wo
             options.log(`FAILED ${String(failures.at(-1))}\n  last output of ${target.name}:\n${running.recentOutput().replace(/^/gm, '    ')}`);
             continue;
           }
-          options.log(`${label}: answers like ${BENCHMARK_BASELINE}; ${options.warmupSeconds} s warm-up, ${options.durationSeconds} s measured on ${options.connections} connections`);
+          options.log(
+            `${label}: answers like ${BENCHMARK_BASELINE}; ${options.warmupSeconds} s warm-up, ${options.durationSeconds} s measured on ${options.connections} connections`,
+          );
           // Its own bytes: gateways may order keys differently, which verification already allowed for.
           const expectBody = bodies.length === 1 ? verified : undefined;
-          const load = await measureLoad({ url: running.url, body: bodies, headers: {}, connections: options.connections, warmupSeconds: options.warmupSeconds, durationSeconds: options.durationSeconds, ...(expectBody === undefined ? {} : { expectBody }) });
+          const load = await measureLoad({
+            url: running.url,
+            body: bodies,
+            headers: {},
+            connections: options.connections,
+            warmupSeconds: options.warmupSeconds,
+            durationSeconds: options.durationSeconds,
+            ...(expectBody === undefined ? {} : { expectBody }),
+          });
           measurements.push({ row: row.name, target: target.name, round, load, rssMb: running.rssMb() });
           options.log(`${label}: ${load.requestsPerSecond.toFixed(0)} req/s, p99 ${load.p99Ms.toFixed(1)} ms, ${load.non2xx} non-2xx, ${load.errors} errors`);
         } finally {
@@ -146,7 +172,13 @@ export async function runGatewaysBenchmark(options: WorkloadOptions): Promise<Wo
  * Checks the sample against the baseline's answers (recording them when `target` is the
  * baseline): the first problem, or the target's own answer to the first body.
  */
-async function verify(target: BenchmarkTarget, row: BenchmarkRow, running: TargetProcess, sample: readonly string[], reference: Map<string, Map<string, Answer>>): Promise<string | { problem: string }> {
+async function verify(
+  target: BenchmarkTarget,
+  row: BenchmarkRow,
+  running: TargetProcess,
+  sample: readonly string[],
+  reference: Map<string, Map<string, Answer>>,
+): Promise<string | { problem: string }> {
   const isBaseline = target.name === BENCHMARK_BASELINE;
   let expected = reference.get(row.name);
   if (expected === undefined) {
@@ -155,7 +187,10 @@ async function verify(target: BenchmarkTarget, row: BenchmarkRow, running: Targe
   }
   let first: string | undefined;
   for (const body of sample) {
-    const answer = await ask(running.url, body, {}).catch((error: unknown): Answer => ({ status: 0, body: `request failed: ${error instanceof Error ? error.message : String(error)}` }));
+    const answer = await ask(running.url, body, {}).catch((error: unknown): Answer => ({
+      status: 0,
+      body: `request failed: ${error instanceof Error ? error.message : String(error)}`,
+    }));
     const known = expected.get(body);
     if (!isBaseline && known === undefined) return { problem: `${BENCHMARK_BASELINE} did not answer ${body.slice(0, 120)}` };
     const problem = findProblem(answer, known, 'whole body');

@@ -23,7 +23,10 @@ export function useBlockedOperations(options: BlockedOperationsOptions): Superga
     name: 'blockedOperations',
     onOperation({ operationName }) {
       if (operationName !== null && blocked.has(operationName)) {
-        throw new SupergateError(OPERATION_BLOCKED, `The operation ${operationName} is no longer served; update the client.`, { status, extensions: { operationName } });
+        throw new SupergateError(OPERATION_BLOCKED, `The operation ${operationName} is no longer served; update the client.`, {
+          status,
+          extensions: { operationName },
+        });
       }
     },
   };

@@ -14,12 +14,30 @@ const TOKEN_KEY = 'supergate.storefront.token';
 
 const TOP_PRODUCTS = /* GraphQL */ `
   query StorefrontTopProducts {
-    topProducts(first: 12) { upc name price averageRating reviews(first: 1) { rating body author { username } } inStock quantity }
+    topProducts(first: 12) {
+      upc
+      name
+      price
+      averageRating
+      reviews(first: 1) {
+        rating
+        body
+        author {
+          username
+        }
+      }
+      inStock
+      quantity
+    }
   }
 `;
 const PLACE_ORDER = /* GraphQL */ `
   mutation StorefrontPlaceOrder($input: PlaceOrderInput!) {
-    placeOrder(input: $input) { id total status }
+    placeOrder(input: $input) {
+      id
+      total
+      status
+    }
   }
 `;
 

@@ -35,7 +35,8 @@ const server = createServer((req, res) => {
     return;
   }
   readFile(new URL(entry.file, import.meta.url)).then(
-    (content) => res.writeHead(200, { ...HEADERS, 'content-type': entry.type, 'content-length': content.length }).end(req.method === 'HEAD' ? undefined : content),
+    (content) =>
+      res.writeHead(200, { ...HEADERS, 'content-type': entry.type, 'content-length': content.length }).end(req.method === 'HEAD' ? undefined : content),
     (error: unknown) => {
       console.error(error);
       res.writeHead(500, { ...HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end('Internal error\n');

@@ -48,7 +48,13 @@ export class OperationMemo {
   }
 
   /** Authorization depends only on whether the caller signed in and which scopes they hold. */
-  authorize(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, viewer: Viewer | null, security: SecurityRequirements): AuthorizedOperation {
+  authorize(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    viewer: Viewer | null,
+    security: SecurityRequirements,
+  ): AuthorizedOperation {
     const key = `${operationName ?? ''}\u0000${viewer === null ? '-' : JSON.stringify([...viewer.scopes].sort())}`;
     return remember(this.memoOf(document).authorized, key, () => authorizeOperation(schema, document, operationName, viewer, security));
   }

@@ -174,7 +174,10 @@ describe('calls to a subgraph', () => {
 
   it('does not retry when the subgraph itself answered with an error', async () => {
     const subgraph = await startFakeSubgraph((_req, res) => answer(res, 500, { errors: [{ message: 'boom' }] }));
-    expect(await failure(call(dataSourceFor(subgraph)))).toEqual({ message: 'The products service failed (HTTP 500).', extensions: { code: 'SUBGRAPH_ERROR', serviceName: 'products' } });
+    expect(await failure(call(dataSourceFor(subgraph)))).toEqual({
+      message: 'The products service failed (HTTP 500).',
+      extensions: { code: 'SUBGRAPH_ERROR', serviceName: 'products' },
+    });
     expect(subgraph.calls).toBe(1);
   });
 
@@ -198,7 +201,11 @@ describe('calls to a subgraph', () => {
     const subgraph = await startFakeSubgraph((_req, res) => (healthy ? answer(res) : answer(res, 503)));
     const clock = { now: 0 };
     const changes: string[] = [];
-    const dataSource = dataSourceFor(subgraph, { breakerThreshold: 2, breakerCooldownMs: 10_000 }, { now: () => clock.now, onCircuitChange: (_name, state) => changes.push(state) });
+    const dataSource = dataSourceFor(
+      subgraph,
+      { breakerThreshold: 2, breakerCooldownMs: 10_000 },
+      { now: () => clock.now, onCircuitChange: (_name, state) => changes.push(state) },
+    );
     await failure(call(dataSource));
     expect(subgraph.calls).toBe(2);
     await failure(call(dataSource));

@@ -40,7 +40,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   /** Calls the subgraph; a failed fetch of a client's operation answers with an error at each field it would have filled. */
   async process(request: SubgraphRequest): Promise<SubgraphResponse> {
     try {
-      return await this.shared.callOrShare(request, () => callWithRetries(this.policy, this.serviceName, request.request.query ?? '', () => this.send(request)));
+      return await this.shared.callOrShare(request, () =>
+        callWithRetries(this.policy, this.serviceName, request.request.query ?? '', () => this.send(request)),
+      );
     } catch (error) {
       // Reported at the fields the fetch would have filled, so a client sees which are missing.
       const errors =

@@ -21,7 +21,9 @@ const program = addServeOptions(new Command('supergate'))
   .enablePositionalOptions()
   .action((_options, command: Command) => serve(command));
 
-addServeOptions(program.command('serve').description('serve the supergraph (what `supergate` alone does)')).action((_options, command: Command) => serve(command));
+addServeOptions(program.command('serve').description('serve the supergraph (what `supergate` alone does)')).action((_options, command: Command) =>
+  serve(command),
+);
 
 program.addCommand(composeCommand());
 

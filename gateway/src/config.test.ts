@@ -12,14 +12,22 @@ describe('gateway configuration', () => {
 
   it('refuses to sign identities in production with anything but a key pair, a shared secret included', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/GATEWAY_SIGNING_KEY must be set in production/);
-    expect(() => readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) })).toThrow(/GATEWAY_SIGNING_KEY must be set in production/);
-    expect(readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: SIGNING_KEY.replace(/\n/g, '\\n') }).gatewaySigningKey.kind).toBe('keyPair');
+    expect(() => readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SECRET: 'y'.repeat(32) })).toThrow(
+      /GATEWAY_SIGNING_KEY must be set in production/,
+    );
+    expect(
+      readGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: SIGNING_KEY.replace(/\n/g, '\\n') }).gatewaySigningKey.kind,
+    ).toBe('keyPair');
     expect(readGatewayConfig({ GATEWAY_SECRET: 'y'.repeat(32) }).gatewaySigningKey.kind).toBe('secret');
   });
 
   it('requires an expiry on bearer tokens in production unless JWT_REQUIRE_EXP=off', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), GATEWAY_SIGNING_KEY: SIGNING_KEY };
-    expect([readGatewayConfig(production).jwtRequireExp, readGatewayConfig({ ...production, JWT_REQUIRE_EXP: 'false' }).jwtRequireExp, readGatewayConfig({}).jwtRequireExp]).toEqual([true, false, false]);
+    expect([
+      readGatewayConfig(production).jwtRequireExp,
+      readGatewayConfig({ ...production, JWT_REQUIRE_EXP: 'false' }).jwtRequireExp,
+      readGatewayConfig({}).jwtRequireExp,
+    ]).toEqual([true, false, false]);
   });
 
   it('uses the development secret only outside production, and says so', () => {

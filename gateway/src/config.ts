@@ -173,7 +173,11 @@ export async function loadGatewayConfig(sources: GatewayConfigSources = {}, env:
   const cwd = sources.cwd ?? process.cwd();
   const fromEnv = nonEmpty(env['SUPERGATE_CONFIG']);
   const named: NamedConfigFile | undefined =
-    sources.configFile !== undefined ? { path: sources.configFile, namedBy: '--config' } : fromEnv === undefined ? undefined : { path: fromEnv, namedBy: 'SUPERGATE_CONFIG' };
+    sources.configFile !== undefined
+      ? { path: sources.configFile, namedBy: '--config' }
+      : fromEnv === undefined
+        ? undefined
+        : { path: fromEnv, namedBy: 'SUPERGATE_CONFIG' };
   const file = await readConfigFile(cwd, named);
   const layer = file === undefined ? undefined : fileSettings(file);
   const values: Record<string, string> = {};
@@ -234,7 +238,11 @@ function parseGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const config = buildConfig(env, production, jwtKeys, jwtDevelopmentSecret, subgraphUrls);
   if (config.workers > 1 && config.redisUrl === undefined) {
     // Each process would keep its own cache, persisted queries and counters: a purge would reach one, and limits would multiply.
-    throw new ConfigError('GATEWAY_WORKERS', 'at most 1 without REDIS_URL (workers share the cache, persisted queries and rate-limit counters only through Redis)', String(config.workers));
+    throw new ConfigError(
+      'GATEWAY_WORKERS',
+      'at most 1 without REDIS_URL (workers share the cache, persisted queries and rate-limit counters only through Redis)',
+      String(config.workers),
+    );
   }
   if (config.rateLimits.costPerWindow < config.queryLimits.cost) {
     // Otherwise an operation the query limits accept could never fit in anyone's budget.
@@ -243,7 +251,13 @@ function parseGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   return config;
 }
 
-function buildConfig(env: NodeJS.ProcessEnv, production: boolean, jwtKeys: VerificationKeySource, jwtDevelopmentSecret: boolean, subgraphUrls: Record<string, string>): GatewayConfig {
+function buildConfig(
+  env: NodeJS.ProcessEnv,
+  production: boolean,
+  jwtKeys: VerificationKeySource,
+  jwtDevelopmentSecret: boolean,
+  subgraphUrls: Record<string, string>,
+): GatewayConfig {
   return Object.freeze({
     production,
     jwtKeys,
@@ -338,7 +352,10 @@ function parseRedisUrl(raw: string | undefined): string | undefined {
 function parseOrigins(raw: string | undefined, production: boolean): string[] {
   const value = nonEmpty(raw);
   if (value === undefined) return production ? [] : DEVELOPMENT_ORIGINS;
-  const origins = value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
   for (const origin of origins) {
     if (origin === '*') continue;
     // A trailing ":*" allows any port of that host, for local development servers.
@@ -356,7 +373,10 @@ const NEVER_FORWARDED = new Set(['authorization', 'cookie', 'host', 'content-len
 function parseForwardHeaders(raw: string | undefined): string[] {
   const value = nonEmpty(raw);
   if (value === undefined) return ['accept-language'];
-  const headers = value.split(',').map((header) => header.trim().toLowerCase()).filter((header) => header !== '');
+  const headers = value
+    .split(',')
+    .map((header) => header.trim().toLowerCase())
+    .filter((header) => header !== '');
   for (const header of headers) {
     if (!/^[a-z0-9-]+$/.test(header)) throw new ConfigError('FORWARD_HEADERS', 'comma-separated header names', header);
     if (NEVER_FORWARDED.has(header)) throw new ConfigError('FORWARD_HEADERS', `free of headers the gateway owns (${[...NEVER_FORWARDED].join(', ')})`, header);
@@ -375,7 +395,8 @@ function parseJwtKeys(env: NodeJS.ProcessEnv, production: boolean): { keys: Veri
     return { keys: { kind: 'secret', secret }, development: false };
   }
   if (pem !== undefined) {
-    if (!pem.includes('-----BEGIN PUBLIC KEY-----')) throw new ConfigError('JWT_PUBLIC_KEY', 'a PEM public key (-----BEGIN PUBLIC KEY-----)', `${pem.slice(0, 20)}...`);
+    if (!pem.includes('-----BEGIN PUBLIC KEY-----'))
+      throw new ConfigError('JWT_PUBLIC_KEY', 'a PEM public key (-----BEGIN PUBLIC KEY-----)', `${pem.slice(0, 20)}...`);
     return { keys: { kind: 'publicKey', pem: pem.replace(/\\n/g, '\n') }, development: false };
   }
   if (jwksUrl !== undefined) return { keys: { kind: 'jwks', url: parseUrl('JWKS_URL', jwksUrl) }, development: false };
@@ -387,7 +408,12 @@ function readGatewaySigningKey(env: NodeJS.ProcessEnv, production: boolean): Sig
   const keyPair = readPrivateKey('GATEWAY_SIGNING_KEY', env['GATEWAY_SIGNING_KEY']);
   if (keyPair !== undefined) return keyPair;
   // A shared secret lets every subgraph that holds it sign as the gateway, so production needs a key pair.
-  if (production) throw new ConfigError('GATEWAY_SIGNING_KEY', 'set in production: a PEM EC P-256 private key the gateway signs identity tokens with (GATEWAY_SECRET is for development)', '');
+  if (production)
+    throw new ConfigError(
+      'GATEWAY_SIGNING_KEY',
+      'set in production: a PEM EC P-256 private key the gateway signs identity tokens with (GATEWAY_SECRET is for development)',
+      '',
+    );
   return readGatewaySecret(env['GATEWAY_SECRET']) ?? developmentGatewaySecret();
 }
 
@@ -419,4 +445,3 @@ function parseUrl(variable: string, value: string): string {
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(variable, 'an http(s) URL', value);
   return value;
 }
-

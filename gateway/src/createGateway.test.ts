@@ -47,10 +47,20 @@ describe("the gateway's parsed-document and query-plan caches", () => {
   });
 
   it('stay within DOCUMENT_CACHE_MAX_BYTES and QUERY_PLAN_CACHE_MAX_BYTES however many distinct operations clients send', async () => {
-    const context: GatewayContext = { viewer: null, caller: 'ip:test', requestId: 'test', forwardedHeaders: {}, changedEntities: new Set(), fetchEpoch: new FetchEpoch() };
+    const context: GatewayContext = {
+      viewer: null,
+      caller: 'ip:test',
+      requestId: 'test',
+      forwardedHeaders: {},
+      changedEntities: new Set(),
+      fetchEpoch: new FetchEpoch(),
+    };
     // About 10 kB each as a parsed document and as a plan: 300 of them are three times either bound.
     for (let n = 0; n < 300; n += 1) {
-      const response = await built!.server.executeOperation({ query: `query Product${n} { product(upc: "${n}${'0'.repeat(10_000)}") { name } }` }, { contextValue: context });
+      const response = await built!.server.executeOperation(
+        { query: `query Product${n} { product(upc: "${n}${'0'.repeat(10_000)}") { name } }` },
+        { contextValue: context },
+      );
       expect(response.body.kind === 'single' && response.body.singleResult.errors).toBeUndefined();
       expect(built!.documents.bytes).toBeLessThanOrEqual(MiB);
       expect(built!.queryPlans.bytes).toBeLessThanOrEqual(MiB);

@@ -54,7 +54,13 @@ export interface GatewayObservability {
  * Builds the federated gateway from the supergraph file at `supergraphPath`,
  * every operation going through `pipeline`; call `server.start()` before serving.
  */
-export function createGateway(config: GatewayConfig, pipeline: EdgePipeline, observability: GatewayObservability, redis: RedisClient | undefined, supergraphPath = config.supergraphPath): Gateway {
+export function createGateway(
+  config: GatewayConfig,
+  pipeline: EdgePipeline,
+  observability: GatewayObservability,
+  redis: RedisClient | undefined,
+  supergraphPath = config.supergraphPath,
+): Gateway {
   const { logger, metrics, observer } = observability;
   const subgraphUrls = new Map<string, string>();
   const signer = new GatewayTokenSigner(config.gatewaySigningKey, GATEWAY_ISSUER);
@@ -64,12 +70,23 @@ export function createGateway(config: GatewayConfig, pipeline: EdgePipeline, obs
   const supergraphSdl = readFileSync(supergraphPath, 'utf8');
   const supergraph = readSupergraph(supergraphSdl);
   pipeline.useSupergraph({ ...supergraph, sdl: supergraphSdl });
-  const persistedQueries = createPersistedQueries(redis, { maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes }, observability.cacheStoreFailed);
+  const persistedQueries = createPersistedQueries(
+    redis,
+    { maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
+    observability.cacheStoreFailed,
+  );
   const documents = new BoundedMemoryCache<DocumentNode>(config.documentCacheMaxBytes);
   const queryPlans = new BoundedMemoryCache<QueryPlan>(config.queryPlanCacheMaxBytes);
   // The data source @apollo/gateway uses for each subgraph is the last one it built for that name.
   const dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
-  const buildService = observeSubgraphs(({ name, url }) => new SubgraphDataSource(name, subgraphUrlOverride(config, name) ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () => metrics.subgraphSharedFetch(name)), metrics, subgraphUrls);
+  const buildService = observeSubgraphs(
+    ({ name, url }) =>
+      new SubgraphDataSource(name, subgraphUrlOverride(config, name) ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () =>
+        metrics.subgraphSharedFetch(name),
+      ),
+    metrics,
+    subgraphUrls,
+  );
   const gateway = new ApolloGateway({
     queryPlannerConfig: { cache: queryPlans },
     // Served from the file, and replaced without a restart whenever a valid new one is written there.
@@ -86,7 +103,9 @@ export function createGateway(config: GatewayConfig, pipeline: EdgePipeline, obs
             logger.info(`loaded the new supergraph from ${supergraphPath}`);
           } catch (error) {
             metrics.supergraphReload('failure');
-            logger.error(`refused the new supergraph in ${supergraphPath}, still serving the previous one: ${error instanceof Error ? error.message : String(error)}`);
+            logger.error(
+              `refused the new supergraph in ${supergraphPath}, still serving the previous one: ${error instanceof Error ? error.message : String(error)}`,
+            );
           }
         },
         (error) => logger.warn({ error }, `cannot watch ${supergraphPath} for changes`),
@@ -124,7 +143,13 @@ export function createGateway(config: GatewayConfig, pipeline: EdgePipeline, obs
     // Requests sharing one execution share one serialised data part too.
     stringifyResult,
     formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error'), config.queryLimits.depth),
-    plugins: [useOperationGuards(), useRequestObserver({ observer }), useSubgraphCalls({ calls: subgraphCalls }), landingPagePlugin(config.production), ...optional(pipeline.apolloPlugin())],
+    plugins: [
+      useOperationGuards(),
+      useRequestObserver({ observer }),
+      useSubgraphCalls({ calls: subgraphCalls }),
+      landingPagePlugin(config.production),
+      ...optional(pipeline.apolloPlugin()),
+    ],
   });
   return { server, gateway, subgraphUrls, documents, queryPlans };
 }

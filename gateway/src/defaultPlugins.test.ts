@@ -17,11 +17,23 @@ const services = (env: NodeJS.ProcessEnv) => ({
 
 describe('the default pipeline', () => {
   it('runs authentication, query limits, authorization, rate limits, sharing and the cache, in that order', () => {
-    expect(defaultPlugins(services({})).map((plugin) => plugin.name)).toEqual(['jwtAuth', 'queryLimits', 'authorization', 'rateLimits', 'operationDeduplication', 'responseCache']);
+    expect(defaultPlugins(services({})).map((plugin) => plugin.name)).toEqual([
+      'jwtAuth',
+      'queryLimits',
+      'authorization',
+      'rateLimits',
+      'operationDeduplication',
+      'responseCache',
+    ]);
   });
 
   it('leaves out what the settings turn off', () => {
-    expect(defaultPlugins(services({ RESPONSE_CACHE: 'off', OPERATION_DEDUPLICATION: 'off' })).map((plugin) => plugin.name)).toEqual(['jwtAuth', 'queryLimits', 'authorization', 'rateLimits']);
+    expect(defaultPlugins(services({ RESPONSE_CACHE: 'off', OPERATION_DEDUPLICATION: 'off' })).map((plugin) => plugin.name)).toEqual([
+      'jwtAuth',
+      'queryLimits',
+      'authorization',
+      'rateLimits',
+    ]);
   });
 
   it('a plugin built without options behaves as the gateway does with no settings', () => {

@@ -18,7 +18,13 @@ import { useRateLimits } from './rateLimits/useRateLimits.js';
  *   execution, and the response cache answers inside it.
  */
 export function defaultPlugins({ config, redis, metrics, cacheStoreFailed }: SupergateServices): SupergatePlugin[] {
-  const jwtAuth = useJwtAuth({ keys: config.jwtKeys, issuer: config.jwtIssuer, audience: config.jwtAudience, requireExp: config.jwtRequireExp, jwksCacheMaxAgeMs: config.jwksCacheMaxAgeMs });
+  const jwtAuth = useJwtAuth({
+    keys: config.jwtKeys,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    requireExp: config.jwtRequireExp,
+    jwksCacheMaxAgeMs: config.jwksCacheMaxAgeMs,
+  });
   return [
     jwtAuth,
     useQueryLimits(config.queryLimits),

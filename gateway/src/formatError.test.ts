@@ -6,7 +6,11 @@ import { createFormatError } from './formatError.js';
 const sqlError: GraphQLFormattedError = {
   message: 'relation "stock" does not exist',
   path: ['product', 'quantity'],
-  extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'inventory', stacktrace: ['error: relation "stock" does not exist', '    at /app/subgraphs/inventory/db.ts:12'] },
+  extensions: {
+    code: 'INTERNAL_SERVER_ERROR',
+    serviceName: 'inventory',
+    stacktrace: ['error: relation "stock" does not exist', '    at /app/subgraphs/inventory/db.ts:12'],
+  },
 };
 const unreachable: GraphQLFormattedError = {
   message: 'The reviews service is unavailable.',
@@ -23,7 +27,10 @@ describe('errors leaving the gateway', () => {
 
   it('in production, keep client-safe messages and codes but never a subgraph URL', () => {
     const format = createFormatError(true, () => undefined);
-    expect(format(unreachable)).toEqual({ message: 'The reviews service is unavailable.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' } });
+    expect(format(unreachable)).toEqual({
+      message: 'The reviews service is unavailable.',
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' },
+    });
     expect(JSON.stringify(format(unreachable))).not.toMatch(/http:|stacktrace/);
   });
 
@@ -33,12 +40,21 @@ describe('errors leaving the gateway', () => {
       message: 'too costly',
       extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 50000 },
     });
-    expect(format({ message: 'slow down', extensions: { code: 'RATE_LIMITED', rule: 'cost', retryAfter: 12 } })).toEqual({ message: 'slow down', extensions: { code: 'RATE_LIMITED', rule: 'cost', retryAfter: 12 } });
+    expect(format({ message: 'slow down', extensions: { code: 'RATE_LIMITED', rule: 'cost', retryAfter: 12 } })).toEqual({
+      message: 'slow down',
+      extensions: { code: 'RATE_LIMITED', rule: 'cost', retryAfter: 12 },
+    });
   });
 
   it('in production, pass on every code a client may act on, a failed upstream of a subgraph included', () => {
     const format = createFormatError(true, () => undefined);
-    const codes = [...Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError), 'UPSTREAM_FAILED', 'OUT_OF_STOCK', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND'];
+    const codes = [
+      ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError),
+      'UPSTREAM_FAILED',
+      'OUT_OF_STOCK',
+      'GRAPHQL_VALIDATION_FAILED',
+      'PERSISTED_QUERY_NOT_FOUND',
+    ];
     expect(codes.filter((code) => format({ message: 'told to the client', extensions: { code } }).extensions?.['code'] !== code)).toEqual([]);
     expect(format({ message: 'inventory is unavailable', path: ['placeOrder'], extensions: { code: 'UPSTREAM_FAILED', serviceName: 'orders' } })).toEqual({
       message: 'inventory is unavailable',

@@ -10,7 +10,15 @@ export type { GatewayConfig, QueryLimits, RateLimitSettings } from './config.js'
 
 export { SupergateError } from './plugins/SupergateError.js';
 export type { SupergateErrorOptions } from './plugins/SupergateError.js';
-export type { ExecuteOperation, LoadedSupergraph, RouteHandler, SupergateOperation, SupergatePlugin, SupergateRequest, SupergateResponse } from './plugins/SupergatePlugin.js';
+export type {
+  ExecuteOperation,
+  LoadedSupergraph,
+  RouteHandler,
+  SupergateOperation,
+  SupergatePlugin,
+  SupergateRequest,
+  SupergateResponse,
+} from './plugins/SupergatePlugin.js';
 export type { SupergateServices } from './plugins/SupergateServices.js';
 export type { GatewayContext } from './context.js';
 export type { Viewer } from './auth/Viewer.js';

@@ -81,9 +81,18 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
   const metrics = new GatewayMetrics();
   const observer = new RequestObserver({ logger, metrics });
   const services: SupergateServices = { config, redis: redis?.client, metrics, logger, cacheStoreFailed: reportCacheErrors(metrics, logger) };
-  const plugins = typeof options.plugins === 'function' ? options.plugins({ ...services, defaultPlugins: () => defaultPlugins(services) }) : (options.plugins ?? defaultPlugins(services));
+  const plugins =
+    typeof options.plugins === 'function'
+      ? options.plugins({ ...services, defaultPlugins: () => defaultPlugins(services) })
+      : (options.plugins ?? defaultPlugins(services));
   const pipeline = new EdgePipeline(plugins);
-  const { server, gateway, subgraphUrls } = createGateway(config, pipeline, { logger, metrics, observer, cacheStoreFailed: services.cacheStoreFailed }, redis?.client, options.supergraph);
+  const { server, gateway, subgraphUrls } = createGateway(
+    config,
+    pipeline,
+    { logger, metrics, observer, cacheStoreFailed: services.cacheStoreFailed },
+    redis?.client,
+    options.supergraph,
+  );
   const readiness = new Readiness({ subgraphUrls, redisAvailable: redis === undefined ? undefined : () => redis.available });
   gateway.onSchemaLoadOrUpdate(() => {
     metrics.supergraphReload('success');
@@ -99,7 +108,9 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
   };
   const listener = graphqlRequestListener(server, {
     maxBodyBytes: config.maxBodyBytes,
-    context: observer.observeContext((req) => pipeline.context(req, clientAddress(req, config.trustProxyHops), observer.requestId(req), forwardedHeaders(req, config.forwardHeaders))),
+    context: observer.observeContext((req) =>
+      pipeline.context(req, clientAddress(req, config.trustProxyHops), observer.requestId(req), forwardedHeaders(req, config.forwardHeaders)),
+    ),
     checkRequest: checkPersistedQuery,
     routes: withPluginRoutes(pipeline.routes, {
       'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),

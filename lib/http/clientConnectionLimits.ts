@@ -12,11 +12,16 @@ export interface ClientConnectionLimits {
 }
 
 /** Parses the three variables, as the gateway and every subgraph read them. */
-export function readClientConnectionLimits(requestTimeout: string | undefined, headersTimeout: string | undefined, maxConnections: string | undefined): ClientConnectionLimits {
+export function readClientConnectionLimits(
+  requestTimeout: string | undefined,
+  headersTimeout: string | undefined,
+  maxConnections: string | undefined,
+): ClientConnectionLimits {
   const requestTimeoutMs = parseCount('REQUEST_TIMEOUT_MS', requestTimeout, 30_000, 100, 3_600_000);
   const headersTimeoutMs = parseCount('HEADERS_TIMEOUT_MS', headersTimeout, Math.min(10_000, requestTimeoutMs), 100, 3_600_000);
   // Node refuses to start a server whose headers deadline is past its request deadline.
-  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS', `at most REQUEST_TIMEOUT_MS (${requestTimeoutMs})`, String(headersTimeoutMs));
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new ConfigError('HEADERS_TIMEOUT_MS', `at most REQUEST_TIMEOUT_MS (${requestTimeoutMs})`, String(headersTimeoutMs));
   return Object.freeze({ requestTimeoutMs, headersTimeoutMs, maxConnections: parseCount('MAX_CONNECTIONS', maxConnections, 10_000, 1, 1_000_000) });
 }
 

@@ -42,7 +42,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   } catch {
     throw new HttpError(400, ErrorCode.BadRequest, 'The request body is not valid JSON.');
   }
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw new HttpError(400, ErrorCode.BadUserInput, `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH))
+    throw new HttpError(400, ErrorCode.BadUserInput, `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} deep.`);
   return body;
 }
 

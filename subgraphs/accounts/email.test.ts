@@ -62,7 +62,14 @@ describe('User.email', () => {
       data: { user: { id: 'u3', username: 'user3', email: 'user3@example.com' } },
     });
     expect(await execute({ query: '{ users(first: 2) { nodes { id email } } }' }, 'u9', ['admin'])).toEqual({
-      data: { users: { nodes: [{ id: 'u1', email: 'user1@example.com' }, { id: 'u2', email: 'user2@example.com' }] } },
+      data: {
+        users: {
+          nodes: [
+            { id: 'u1', email: 'user1@example.com' },
+            { id: 'u2', email: 'user2@example.com' },
+          ],
+        },
+      },
     });
   });
 

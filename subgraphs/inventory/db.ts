@@ -42,7 +42,9 @@ export async function markReleased(db: Queryable, id: string): Promise<boolean> 
 }
 
 export async function reservedItems(db: Queryable, reservationId: string): Promise<StockItem[]> {
-  const { rows } = await db.query<StockItem & Record<string, unknown>>('SELECT upc, quantity FROM reservation_items WHERE reservation_id = $1', [reservationId]);
+  const { rows } = await db.query<StockItem & Record<string, unknown>>('SELECT upc, quantity FROM reservation_items WHERE reservation_id = $1', [
+    reservationId,
+  ]);
   return rows;
 }
 

@@ -30,7 +30,10 @@ describe('Product entities', () => {
   it('50 product references cost one SQL statement', async () => {
     statements.length = 0;
     const representations = Array.from({ length: 50 }, (_, i) => ({ __typename: 'Product', upc: String(i + 1), price: 1000, weight: 100 }));
-    const response = await server.executeOperation({ query: ENTITIES, variables: { r: representations } }, { contextValue: createContext(recording(db), GATEWAY_ANONYMOUS) });
+    const response = await server.executeOperation(
+      { query: ENTITIES, variables: { r: representations } },
+      { contextValue: createContext(recording(db), GATEWAY_ANONYMOUS) },
+    );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.errors).toBeUndefined();
     expect(statements).toHaveLength(1);

@@ -30,7 +30,9 @@ export async function reserveStock(db: Database, reservationId: string, items: r
   return db.transaction(async (tx) => {
     if (!(await insertReservation(tx, reservationId))) {
       if ((await lockReservation(tx, reservationId))?.released !== false) {
-        throw new SubgraphError(ErrorCode.ReservationReleased, `Reservation ${reservationId} was released; reserve under a new id.`, { argumentName: 'reservationId' });
+        throw new SubgraphError(ErrorCode.ReservationReleased, `Reservation ${reservationId} was released; reserve under a new id.`, {
+          argumentName: 'reservationId',
+        });
       }
       const held = mergeItems(await reservedItems(tx, reservationId));
       if (!sameItems(held, merged)) {
@@ -55,7 +57,10 @@ function validate(reservationId: string, items: readonly StockItem[]): void {
   if (items.length === 0) throw new SubgraphError(ErrorCode.BadUserInput, 'A reservation needs at least one item.', { argumentName: 'items' });
   for (const item of items) {
     if (!Number.isInteger(item.quantity) || item.quantity <= 0) {
-      throw new SubgraphError(ErrorCode.BadUserInput, `The quantity of product ${item.upc} must be a positive integer.`, { argumentName: 'items', upc: item.upc });
+      throw new SubgraphError(ErrorCode.BadUserInput, `The quantity of product ${item.upc} must be a positive integer.`, {
+        argumentName: 'items',
+        upc: item.upc,
+      });
     }
   }
 }

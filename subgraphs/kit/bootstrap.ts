@@ -18,7 +18,9 @@ export async function runSubgraph<TContext extends BaseContext>(definition: Subg
   const { config } = subgraph;
   if (subgraph.appliedMigrations.length > 0) console.log(`[${config.name}] applied migrations: ${subgraph.appliedMigrations.join(', ')}`);
   if (config.production && config.gatewayTrust.sharedSecret !== undefined) {
-    console.warn(`[${config.name}] WARNING: GATEWAY_SECRET is set, so any holder of it can sign as the gateway or any service. Accepting it only while moving to key pairs; remove it once the gateway signs with GATEWAY_SIGNING_KEY (README: "Service identity").`);
+    console.warn(
+      `[${config.name}] WARNING: GATEWAY_SECRET is set, so any holder of it can sign as the gateway or any service. Accepting it only while moving to key pairs; remove it once the gateway signs with GATEWAY_SIGNING_KEY (README: "Service identity").`,
+    );
   }
   console.log(`[${config.name}] listening on ${subgraph.url} (${subgraph.databaseKind} database)`);
 

@@ -35,12 +35,7 @@ export interface SubgraphConfig {
  * Reads a subgraph's configuration. `<NAME>_DATABASE_URL` overrides
  * `DATABASE_URL` for one service; peers come from `SUBGRAPH_<PEER>_URL`.
  */
-export function readSubgraphConfig(
-  name: string,
-  defaultPort: number,
-  peerNames: readonly string[] = [],
-  env: NodeJS.ProcessEnv = process.env,
-): SubgraphConfig {
+export function readSubgraphConfig(name: string, defaultPort: number, peerNames: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const upper = name.toUpperCase();
   const peers: Record<string, string> = {};
   for (const peer of peerNames) {
@@ -69,13 +64,17 @@ function readGatewayTrust(env: NodeJS.ProcessEnv, production: boolean): GatewayT
   const configuredSecret = readGatewaySecret(env['GATEWAY_SECRET']);
   const hasKeys = gatewayPublicKey !== undefined || gatewayJwksUrl !== undefined;
   if (!hasKeys && production) {
-    throw new ConfigError('GATEWAY_PUBLIC_KEY', "set in production (or GATEWAY_JWKS_URL): the gateway's EC P-256 public key, so only the gateway can vouch for users", '');
+    throw new ConfigError(
+      'GATEWAY_PUBLIC_KEY',
+      "set in production (or GATEWAY_JWKS_URL): the gateway's EC P-256 public key, so only the gateway can vouch for users",
+      '',
+    );
   }
   const serviceKeys = new Map<string, KeyObject>();
   for (const variable of Object.keys(env)) {
     const service = /^SERVICE_([A-Z][A-Z0-9]*)_PUBLIC_KEY$/.exec(variable)?.[1]?.toLowerCase();
     if (service === undefined) continue;
-    if (service === GATEWAY_ISSUER) throw new ConfigError(variable, 'named after a service; the gateway\'s key is GATEWAY_PUBLIC_KEY', variable);
+    if (service === GATEWAY_ISSUER) throw new ConfigError(variable, "named after a service; the gateway's key is GATEWAY_PUBLIC_KEY", variable);
     const key = readPublicKey(variable, env[variable]);
     if (key !== undefined) serviceKeys.set(service, key);
   }
@@ -92,7 +91,12 @@ function readGatewayTrust(env: NodeJS.ProcessEnv, production: boolean): GatewayT
 function readServiceSigningKey(env: NodeJS.ProcessEnv, production: boolean): SigningKey {
   const keyPair = readPrivateKey('SERVICE_SIGNING_KEY', env['SERVICE_SIGNING_KEY']);
   if (keyPair !== undefined) return keyPair;
-  if (production) throw new ConfigError('SERVICE_SIGNING_KEY', "set in production for a service that calls peers: its own EC P-256 private key, whose public half the peers hold as SERVICE_<NAME>_PUBLIC_KEY", '');
+  if (production)
+    throw new ConfigError(
+      'SERVICE_SIGNING_KEY',
+      'set in production for a service that calls peers: its own EC P-256 private key, whose public half the peers hold as SERVICE_<NAME>_PUBLIC_KEY',
+      '',
+    );
   return readGatewaySecret(env['GATEWAY_SECRET']) ?? developmentGatewaySecret();
 }
 
@@ -126,4 +130,3 @@ function parseUrl(variable: string, raw: string | undefined): string | undefined
   }
   return value;
 }
-

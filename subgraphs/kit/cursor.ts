@@ -13,7 +13,8 @@ export function decodeCursor(cursor: string | null | undefined): number {
   const match = /^pos:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   const position = Number(match?.[1]);
   // Beyond a Postgres integer the database refuses the offset with an internal error.
-  if (match === null || position > MAX_POSITION) throw new SubgraphError(ErrorCode.BadUserInput, 'The cursor is not one this service issued.', { argumentName: 'after' });
+  if (match === null || position > MAX_POSITION)
+    throw new SubgraphError(ErrorCode.BadUserInput, 'The cursor is not one this service issued.', { argumentName: 'after' });
   return position;
 }
 

@@ -31,14 +31,18 @@ describe('the initdb snapshot embedded databases start from', () => {
   it.each([
     ['not gzip at all', (valid: Buffer) => Buffer.concat([Buffer.from('not a tarball'), valid])],
     ['cut short, as by a writer that died', (valid: Buffer) => valid.subarray(0, Math.floor(valid.length / 2))],
-  ])('is replaced when the stored file is %s', async (_, spoil) => {
-    const fresh = join(folder, 'fresh', 'initdb.tar.gz');
-    const path = join(folder, 'spoiled', 'initdb.tar.gz');
-    await initdbSnapshotAt(fresh);
-    mkdirSync(join(folder, 'spoiled'), { recursive: true });
-    writeFileSync(path, spoil(readFileSync(fresh)));
-    const tarball = await initdbSnapshotAt(path);
-    expect(Buffer.from(gunzipSync(readFileSync(path))).equals(Buffer.from(tarball))).toBe(true);
-    expect(tarball.length).toBeGreaterThan(1024 * 1024);
-  }, 60_000);
+  ])(
+    'is replaced when the stored file is %s',
+    async (_, spoil) => {
+      const fresh = join(folder, 'fresh', 'initdb.tar.gz');
+      const path = join(folder, 'spoiled', 'initdb.tar.gz');
+      await initdbSnapshotAt(fresh);
+      mkdirSync(join(folder, 'spoiled'), { recursive: true });
+      writeFileSync(path, spoil(readFileSync(fresh)));
+      const tarball = await initdbSnapshotAt(path);
+      expect(Buffer.from(gunzipSync(readFileSync(path))).equals(Buffer.from(tarball))).toBe(true);
+      expect(tarball.length).toBeGreaterThan(1024 * 1024);
+    },
+    60_000,
+  );
 });

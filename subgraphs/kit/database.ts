@@ -64,7 +64,9 @@ async function readOrWriteInitdbSnapshot(): Promise<Uint8Array | undefined> {
   const nodeModules = nodeModulesHolding('@electric-sql/pglite');
   if (nodeModules === undefined) return undefined;
   // Keyed by PGlite's version: a data directory only loads into the build that wrote it.
-  const { version } = JSON.parse(await readFile(join(nodeModules, '@electric-sql', 'pglite', 'package.json'), 'utf8').catch(() => '{}')) as { version?: string };
+  const { version } = JSON.parse(await readFile(join(nodeModules, '@electric-sql', 'pglite', 'package.json'), 'utf8').catch(() => '{}')) as {
+    version?: string;
+  };
   return initdbSnapshotAt(join(nodeModules, '.cache', 'supergate', `pglite-${version ?? 'unknown'}-initdb.tar.gz`));
 }
 

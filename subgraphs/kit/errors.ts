@@ -24,7 +24,10 @@ export class ForbiddenError extends SubgraphError {
 
 /** The value a batch function returns for a key it found no row for. */
 export class NotFoundError extends Error {
-  constructor(readonly type: string, readonly key: string) {
+  constructor(
+    readonly type: string,
+    readonly key: string,
+  ) {
     super(`${type} ${key} not found`);
     this.name = 'NotFoundError';
   }

@@ -18,7 +18,8 @@ export class SubgraphMetrics {
 
   constructor(service: string) {
     collectDefaultMetrics({ register: this.registry });
-    const counter = (name: string, help: string): EventCounter => new Counter({ name, help, labelNames: ['service'], registers: [this.registry] }).labels(service);
+    const counter = (name: string, help: string): EventCounter =>
+      new Counter({ name, help, labelNames: ['service'], registers: [this.registry] }).labels(service);
     this.sqlStatements = counter('subgraph_sql_statements_total', 'SQL statements sent to the database, including those inside transactions.');
     this.graphqlRequests = counter('subgraph_graphql_requests_total', 'GraphQL operations received over HTTP.');
   }

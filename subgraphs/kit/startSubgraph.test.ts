@@ -18,8 +18,14 @@ const signer = new GatewayTokenSigner(developmentGatewaySecret(), GATEWAY_ISSUER
 function greetingSubgraph(folder: string, name: string): SubgraphDefinition<GreetingContext> {
   const dir = join(folder, name);
   mkdirSync(join(dir, 'migrations'), { recursive: true });
-  writeFileSync(join(dir, 'schema.graphql'), 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Query { greeting: String! }\n');
-  writeFileSync(join(dir, 'migrations', '001_greetings.sql'), "CREATE TABLE greetings (text text NOT NULL); INSERT INTO greetings VALUES ('hello from " + name + "');");
+  writeFileSync(
+    join(dir, 'schema.graphql'),
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\ntype Query { greeting: String! }\n',
+  );
+  writeFileSync(
+    join(dir, 'migrations', '001_greetings.sql'),
+    "CREATE TABLE greetings (text text NOT NULL); INSERT INTO greetings VALUES ('hello from " + name + "');",
+  );
   return {
     name,
     defaultPort: 0,
@@ -28,7 +34,12 @@ function greetingSubgraph(folder: string, name: string): SubgraphDefinition<Gree
       server: createSubgraphServer<GreetingContext>({
         name,
         schemaUrl: pathToFileURL(join(dir, 'schema.graphql')),
-        resolvers: { Query: { greeting: async (_: unknown, __: unknown, ctx: GreetingContext) => (await ctx.db.query<{ text: string }>('SELECT text FROM greetings')).rows[0]?.text } },
+        resolvers: {
+          Query: {
+            greeting: async (_: unknown, __: unknown, ctx: GreetingContext) =>
+              (await ctx.db.query<{ text: string }>('SELECT text FROM greetings')).rows[0]?.text,
+          },
+        },
         production: config.production,
       }),
       createContext: () => ({ db }),
@@ -57,7 +68,10 @@ describe('subgraphs started side by side in one process', () => {
   let second: RunningSubgraph;
 
   beforeAll(async () => {
-    [first, second] = await Promise.all([startSubgraph(greetingSubgraph(folder, 'first'), { env }), startSubgraph(greetingSubgraph(folder, 'second'), { env })]);
+    [first, second] = await Promise.all([
+      startSubgraph(greetingSubgraph(folder, 'first'), { env }),
+      startSubgraph(greetingSubgraph(folder, 'second'), { env }),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -77,7 +91,9 @@ describe('subgraphs started side by side in one process', () => {
     const requests = await Promise.all([first, second].map((subgraph) => counter(subgraph, 'subgraph_graphql_requests_total')));
     expect(requests).toEqual(['subgraph_graphql_requests_total{service="first"} 3', 'subgraph_graphql_requests_total{service="second"} 1']);
     // Both ran the same migration statements; first answered two greetings more, each one SELECT.
-    const [firstStatements, secondStatements] = await Promise.all([first, second].map(async (subgraph) => Number((await counter(subgraph, 'subgraph_sql_statements_total'))?.split(' ')[1])));
+    const [firstStatements, secondStatements] = await Promise.all(
+      [first, second].map(async (subgraph) => Number((await counter(subgraph, 'subgraph_sql_statements_total'))?.split(' ')[1])),
+    );
     expect(firstStatements! - secondStatements!).toBe(2);
   });
 

@@ -74,7 +74,10 @@ const STOP_GRACE_MS = 2_000;
  * leaves the process alone (no signal handlers, no exit), so several can run
  * side by side; `runSubgraph` is the process around one.
  */
-export async function startSubgraph<TContext extends BaseContext>(definition: SubgraphDefinition<TContext>, options: StartSubgraphOptions = {}): Promise<RunningSubgraph> {
+export async function startSubgraph<TContext extends BaseContext>(
+  definition: SubgraphDefinition<TContext>,
+  options: StartSubgraphOptions = {},
+): Promise<RunningSubgraph> {
   const config = readSubgraphConfig(definition.name, definition.defaultPort, definition.peers, options.env);
   const metrics = new SubgraphMetrics(config.name);
   const db = await openDatabase(config.name, config.databaseUrl, metrics.sqlStatements);
@@ -94,24 +97,27 @@ export async function startSubgraph<TContext extends BaseContext>(definition: Su
     const logger = createLogger(config.name, config.logLevel, options.logDestination);
     const httpServer = createLimitedServer(
       config.clientConnections,
-      logRequests(logger, graphqlRequestListener(server, {
-        maxBodyBytes: MAX_BODY_BYTES,
-        context: async (req) => {
-          // Only the gateway, or a peer service calling as itself, may call a subgraph.
-          const header = req.headers[GATEWAY_TOKEN_HEADER];
-          const identity = await identities.verify(Array.isArray(header) ? header[0] : header);
-          if (identity === null) throw new HttpError(401, ErrorCode.Unauthenticated, 'This service answers only requests signed by the gateway.');
-          return createContext(identity);
-        },
-        routes: {
-          'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok', service: config.name }),
-          'GET /ready': readinessRoute(config.name, db, logger),
-          'GET /metrics': async (_req, res) => {
-            res.setHeader('content-type', metrics.registry.contentType);
-            res.end(await metrics.registry.metrics());
+      logRequests(
+        logger,
+        graphqlRequestListener(server, {
+          maxBodyBytes: MAX_BODY_BYTES,
+          context: async (req) => {
+            // Only the gateway, or a peer service calling as itself, may call a subgraph.
+            const header = req.headers[GATEWAY_TOKEN_HEADER];
+            const identity = await identities.verify(Array.isArray(header) ? header[0] : header);
+            if (identity === null) throw new HttpError(401, ErrorCode.Unauthenticated, 'This service answers only requests signed by the gateway.');
+            return createContext(identity);
           },
-        },
-      })),
+          routes: {
+            'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok', service: config.name }),
+            'GET /ready': readinessRoute(config.name, db, logger),
+            'GET /metrics': async (_req, res) => {
+              res.setHeader('content-type', metrics.registry.contentType);
+              res.end(await metrics.registry.metrics());
+            },
+          },
+        }),
+      ),
     );
     httpServer.keepAliveTimeout = 65_000;
     const closeHttpServer = gracefulClose(httpServer);

@@ -12,9 +12,7 @@ export interface StockItem {
 export function mergeItems(items: readonly StockItem[]): StockItem[] {
   const quantities = new Map<string, number>();
   for (const item of items) quantities.set(item.upc, (quantities.get(item.upc) ?? 0) + item.quantity);
-  return [...quantities]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([upc, quantity]) => ({ upc, quantity }));
+  return [...quantities].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([upc, quantity]) => ({ upc, quantity }));
 }
 
 /** Whether two lists hold the same units of the same products, however they are listed. */

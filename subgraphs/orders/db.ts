@@ -46,7 +46,10 @@ export async function ordersById(db: Queryable, ids: readonly string[]): Promise
 }
 
 export async function ordersByBuyer(db: Queryable, buyerIds: readonly string[]): Promise<OrderRow[]> {
-  const { rows } = await db.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE buyer_id = ANY($1::text[]) AND status <> 'PENDING' ORDER BY created_at DESC, id`, [buyerIds]);
+  const { rows } = await db.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE buyer_id = ANY($1::text[]) AND status <> 'PENDING' ORDER BY created_at DESC, id`,
+    [buyerIds],
+  );
   return rows;
 }
 
@@ -104,7 +107,8 @@ export async function completeOrder(db: Queryable, orderId: string, total: numbe
  * forgotten. Answers the reservation ids recorded.
  */
 export async function abandonPendingOrders(db: Queryable, which: { olderThanSeconds: number } | { orderId: string }): Promise<string[]> {
-  const [condition, param] = 'orderId' in which ? ['id = $1', which.orderId] : ["created_at <= now() - $1::integer * interval '1 second'", which.olderThanSeconds];
+  const [condition, param] =
+    'orderId' in which ? ['id = $1', which.orderId] : ["created_at <= now() - $1::integer * interval '1 second'", which.olderThanSeconds];
   const { rows } = await db.query<{ reservation_id: string }>(
     `WITH abandoned AS (DELETE FROM orders WHERE status = 'PENDING' AND ${condition} RETURNING id)
      INSERT INTO abandoned_reservations (reservation_id) SELECT id FROM abandoned ON CONFLICT DO NOTHING RETURNING reservation_id`,
@@ -131,7 +135,10 @@ export async function cancelPlacedOrder(db: Queryable, orderId: string): Promise
 
 /** Reservations of abandoned or cancelled orders that inventory has not confirmed released yet, oldest first. */
 export async function abandonedReservations(db: Queryable, limit: number): Promise<string[]> {
-  const { rows } = await db.query<{ reservation_id: string }>('SELECT reservation_id FROM abandoned_reservations ORDER BY abandoned_at, reservation_id LIMIT $1', [limit]);
+  const { rows } = await db.query<{ reservation_id: string }>(
+    'SELECT reservation_id FROM abandoned_reservations ORDER BY abandoned_at, reservation_id LIMIT $1',
+    [limit],
+  );
   return rows.map((row) => row.reservation_id);
 }
 

@@ -71,5 +71,8 @@ function isGraphQLBody(value: unknown): value is { data?: unknown; errors?: unkn
 
 function toPeerError(value: unknown): PeerError {
   if (!isRecord(value)) return { message: String(value), extensions: {} };
-  return { message: typeof value['message'] === 'string' ? value['message'] : 'unknown error', extensions: isRecord(value['extensions']) ? value['extensions'] : {} };
+  return {
+    message: typeof value['message'] === 'string' ? value['message'] : 'unknown error',
+    extensions: isRecord(value['extensions']) ? value['extensions'] : {},
+  };
 }

@@ -40,7 +40,8 @@ export async function reserveStock(inventory: PeerClient, reservationId: string,
   const outOfStock = response.errors.find((error) => error.extensions['code'] === ErrorCode.OutOfStock);
   if (outOfStock !== undefined) throw new SubgraphError(ErrorCode.OutOfStock, outOfStock.message, { upc: outOfStock.extensions['upc'] });
   const reservation = response.data?.['reserveStock'];
-  if (response.errors.length > 0 || !isRecord(reservation) || !Array.isArray(reservation['items']) || !reservation['items'].every(isStockItem)) throw failed('inventory', response);
+  if (response.errors.length > 0 || !isRecord(reservation) || !Array.isArray(reservation['items']) || !reservation['items'].every(isStockItem))
+    throw failed('inventory', response);
   return reservation['items'];
 }
 

@@ -48,7 +48,14 @@ function fakePeers(stock: number): FakePeers {
 
 describe('placeOrder', () => {
   it('stores the order at current prices', async () => {
-    const order = await placeOrder(db, fakePeers(10), { buyerId: 'u1', idempotencyKey: 'k-new', items: [{ upc: '2', quantity: 3 }, { upc: '5', quantity: 1 }] });
+    const order = await placeOrder(db, fakePeers(10), {
+      buyerId: 'u1',
+      idempotencyKey: 'k-new',
+      items: [
+        { upc: '2', quantity: 3 },
+        { upc: '5', quantity: 1 },
+      ],
+    });
     expect(order).toMatchObject({ buyerId: 'u1', idempotencyKey: 'k-new', status: 'PLACED', total: 1100 });
     const { rows } = await db.query('SELECT position, upc, quantity, unit_price FROM order_items WHERE order_id = $1 ORDER BY position', [order.id]);
     expect(rows).toEqual([
@@ -69,9 +76,14 @@ describe('placeOrder', () => {
 
   it('an order placed before fingerprints answers a retry with its own items and refuses other items', async () => {
     const [seeded] = (await db.query<{ id: string; buyer_id: string }>("SELECT id, buyer_id FROM orders WHERE idempotency_key = 'seed-1'")).rows;
-    const lines = (await db.query<{ upc: string; quantity: number }>('SELECT upc, quantity FROM order_items WHERE order_id = $1 ORDER BY position DESC', [seeded!.id])).rows;
+    const lines = (
+      await db.query<{ upc: string; quantity: number }>('SELECT upc, quantity FROM order_items WHERE order_id = $1 ORDER BY position DESC', [seeded!.id])
+    ).rows;
     const peers = fakePeers(10);
-    expect(await placeOrder(db, peers, { buyerId: seeded!.buyer_id, idempotencyKey: 'seed-1', items: lines })).toMatchObject({ id: seeded!.id, status: 'SHIPPED' });
+    expect(await placeOrder(db, peers, { buyerId: seeded!.buyer_id, idempotencyKey: 'seed-1', items: lines })).toMatchObject({
+      id: seeded!.id,
+      status: 'SHIPPED',
+    });
     const other = [{ upc: lines[0]!.upc, quantity: lines[0]!.quantity + 1 }];
     expect((await errorOf(placeOrder(db, peers, { buyerId: seeded!.buyer_id, idempotencyKey: 'seed-1', items: other }))).extensions).toEqual({
       code: 'IDEMPOTENCY_KEY_REUSED',
@@ -98,7 +110,9 @@ describe('placeOrder', () => {
   it('rejects orders without items, with too many, or with a quantity below one', async () => {
     const peers = fakePeers(10);
     const codes = await Promise.all(
-      [[], Array.from({ length: 51 }, () => ({ upc: '1', quantity: 1 })), [{ upc: '1', quantity: 0 }]].map(async (items) => (await errorOf(placeOrder(db, peers, { buyerId: 'u5', idempotencyKey: 'k-bad', items }))).extensions),
+      [[], Array.from({ length: 51 }, () => ({ upc: '1', quantity: 1 })), [{ upc: '1', quantity: 0 }]].map(
+        async (items) => (await errorOf(placeOrder(db, peers, { buyerId: 'u5', idempotencyKey: 'k-bad', items }))).extensions,
+      ),
     );
     expect(codes).toEqual([
       { code: 'BAD_USER_INPUT', argumentName: 'input.items' },

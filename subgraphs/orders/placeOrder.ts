@@ -38,9 +38,13 @@ export async function placeOrder(db: Database, peers: Peers, input: PlaceOrderIn
   // Only a release between the insert and the read leaves nothing; the request then simply failed.
   if (claim === undefined) throw new Error(`the claim of an order was released before it was read`);
   if ((claim.requestFingerprint ?? requestFingerprint(await itemsByOrder(db, [claim.id]))) !== fingerprint) {
-    throw new SubgraphError(ErrorCode.IdempotencyKeyReused, 'This idempotencyKey was already used for an order with other items; use a new key for a new order.', {
-      argumentName: 'input.idempotencyKey',
-    });
+    throw new SubgraphError(
+      ErrorCode.IdempotencyKeyReused,
+      'This idempotencyKey was already used for an order with other items; use a new key for a new order.',
+      {
+        argumentName: 'input.idempotencyKey',
+      },
+    );
   }
   if (claim.status !== 'PENDING') return claim;
   try {
@@ -55,7 +59,10 @@ export async function placeOrder(db: Database, peers: Peers, input: PlaceOrderIn
 
 async function fillClaim(db: Database, peers: Peers, claim: OrderRow, input: PlaceOrderInput): Promise<OrderRow> {
   const items = mergeItems(input.items);
-  const prices = await fetchPrices(peers.products, items.map((item) => item.upc));
+  const prices = await fetchPrices(
+    peers.products,
+    items.map((item) => item.upc),
+  );
   const total = items.reduce((sum, item) => sum + item.quantity * (prices.get(item.upc) ?? 0), 0);
   if (total > MAX_SQL_INTEGER) throw badInput('The order total is too large; split it into several orders.', 'items');
 

@@ -66,7 +66,12 @@ describe('User.orders', () => {
 
   it("an admin reads anyone's orders", async () => {
     expect(await ordersOf(['u8', 'u2'], 'u9', ['admin'])).toEqual({
-      data: { _entities: [{ id: 'u8', orders: await seededOrders('u8') }, { id: 'u2', orders: [] }] },
+      data: {
+        _entities: [
+          { id: 'u8', orders: await seededOrders('u8') },
+          { id: 'u2', orders: [] },
+        ],
+      },
     });
   });
 
@@ -113,7 +118,9 @@ describe('Query.order', () => {
     for (const stranger of ['u9', null]) {
       expect(await orderAs(own!.id, stranger)).toEqual({
         data: { order: null },
-        errors: [{ message: 'Only the buyer or an admin can read this order.', locations: [expect.any(Object)], path: ['order'], extensions: { code: 'FORBIDDEN' } }],
+        errors: [
+          { message: 'Only the buyer or an admin can read this order.', locations: [expect.any(Object)], path: ['order'], extensions: { code: 'FORBIDDEN' } },
+        ],
       });
     }
   });

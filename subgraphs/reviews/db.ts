@@ -53,9 +53,7 @@ export async function reviewsByAuthor(db: Queryable, authorIds: readonly string[
 /** Products without reviews have no row. */
 export async function averageRatings(db: Queryable, upcs: readonly string[]): Promise<AverageRatingRow[]> {
   // avg() of integers is numeric, which node-postgres returns as a string.
-  const { rows } = await db.query<AverageRatingRow>('SELECT upc, avg(rating)::float8 AS average FROM reviews WHERE upc = ANY($1::text[]) GROUP BY upc', [
-    upcs,
-  ]);
+  const { rows } = await db.query<AverageRatingRow>('SELECT upc, avg(rating)::float8 AS average FROM reviews WHERE upc = ANY($1::text[]) GROUP BY upc', [upcs]);
   return rows;
 }
 

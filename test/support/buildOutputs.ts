@@ -56,15 +56,21 @@ export function deployedCommandProblems(where: string, command: readonly string[
 export function outdatedInBuild(root: string = PROJECT_ROOT): string[] {
   const config = readBuildConfig(root);
   const pairs: [source: string, output: string | undefined][] = [
-    ...config.fileNames.map((source): [string, string | undefined] => [source, ts.getOutputFileNames(config, source, false).find((file) => file.endsWith('.js'))]),
+    ...config.fileNames.map((source): [string, string | undefined] => [
+      source,
+      ts.getOutputFileNames(config, source, false).find((file) => file.endsWith('.js')),
+    ]),
     ...runtimeAssets(root).map((asset): [string, string] => [join(root, asset), join(root, BUILD_DIR, asset)]),
   ];
   const modified = (path: string): number => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Number.NEGATIVE_INFINITY;
-  return pairs.filter(([source, output]) => output === undefined || modified(output) < modified(source)).map(([source]) => relative(root, source).split(sep).join('/'));
+  return pairs
+    .filter(([source, output]) => output === undefined || modified(output) < modified(source))
+    .map(([source]) => relative(root, source).split(sep).join('/'));
 }
 
 /** Throws, saying what changed, unless dist/ is a build of this checkout: what runs the build must run this code. */
 export function assertBuilt(): void {
   const outdated = outdatedInBuild();
-  if (outdated.length > 0) throw new Error(`dist/ is not a build of this checkout (${outdated.slice(0, 3).join(', ')} changed since): run npm run build first (npm test does)`);
+  if (outdated.length > 0)
+    throw new Error(`dist/ is not a build of this checkout (${outdated.slice(0, 3).join(', ')} changed since): run npm run build first (npm test does)`);
 }

@@ -59,7 +59,9 @@ function parseInstruction(line: string): DockerInstruction {
 
 /** The variables an ENV instruction sets (`ENV NAME=value OTHER=value`). */
 export function envOf(instruction: DockerInstruction): Record<string, string> {
-  return Object.fromEntries(instruction.args.filter((pair) => pair.indexOf('=') > 0).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    instruction.args.filter((pair) => pair.indexOf('=') > 0).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 }
 
 /** Everything a stage sets with ENV. */

@@ -24,7 +24,6 @@ export interface GeneratorOptions {
   readonly maxDepth?: number;
 }
 
-
 /**
  * Generates `count` queries from a schema: random fields to `maxDepth`, with
  * aliases, named and inline fragments, `@skip`/`@include` on variables,

@@ -64,7 +64,10 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
   let addedGateways = 0;
 
   const services = (): Map<string, InProcessService> =>
-    new Map<string, InProcessService>([...[...subgraphs.values()].map((subgraph) => [subgraph.name, subgraph] as const), ...[...gateways].map(([name, gateway]) => [name, gateway.service] as const)]);
+    new Map<string, InProcessService>([
+      ...[...subgraphs.values()].map((subgraph) => [subgraph.name, subgraph] as const),
+      ...[...gateways].map(([name, gateway]) => [name, gateway.service] as const),
+    ]);
 
   const urlOf = (name: string): string => {
     const url = subgraphs.get(name)?.url;
@@ -171,7 +174,8 @@ async function importDefinition(entry: SubgraphEntry): Promise<SubgraphDefinitio
   const path = join(PROJECT_ROOT, 'subgraphs', entry.name, 'server.ts');
   const module: unknown = await import(pathToFileURL(path).href);
   const definition = typeof module === 'object' && module !== null && 'subgraph' in module ? module.subgraph : undefined;
-  if (!isSubgraphDefinition(definition) || definition.name !== entry.name) throw new Error(`${path} must export the ${entry.name} subgraph's definition as \`subgraph\``);
+  if (!isSubgraphDefinition(definition) || definition.name !== entry.name)
+    throw new Error(`${path} must export the ${entry.name} subgraph's definition as \`subgraph\``);
   return definition;
 }
 

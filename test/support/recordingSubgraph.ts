@@ -22,7 +22,9 @@ export function answerJson(res: ServerResponse, body: unknown, status = 200, hea
 }
 
 /** Starts one on port 0; `answer` writes each response (by default `{"data":{}}`). */
-export async function startRecordingSubgraph(answer: (request: RecordedRequest, res: ServerResponse) => void = (_request, res) => answerJson(res, { data: {} })): Promise<RecordingSubgraph> {
+export async function startRecordingSubgraph(
+  answer: (request: RecordedRequest, res: ServerResponse) => void = (_request, res) => answerJson(res, { data: {} }),
+): Promise<RecordingSubgraph> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -13,7 +13,11 @@ export interface ServedSubgraph {
  * token (the context is built by `context`). While `isDown()` says so, every
  * connection is cut before an answer, as when the subgraph is unreachable.
  */
-export async function serveSubgraph<TContext extends BaseContext>(server: ApolloServer<TContext>, context: () => TContext, isDown: () => boolean = () => false): Promise<ServedSubgraph> {
+export async function serveSubgraph<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  context: () => TContext,
+  isDown: () => boolean = () => false,
+): Promise<ServedSubgraph> {
   const listener = graphqlRequestListener(server, { maxBodyBytes: 1024 * 1024, context: async () => context() });
   const http = createServer((req, res) => {
     if (isDown()) {

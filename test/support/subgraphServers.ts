@@ -34,7 +34,10 @@ export async function startSubgraphs(definitions: readonly SubgraphDefinition[],
   };
   try {
     for (const { name, typeDefs, resolvers } of definitions) {
-      const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers }), plugins: [ApolloServerPluginCacheControl({ defaultMaxAge: options.defaultMaxAge ?? 0 })] });
+      const server = new ApolloServer({
+        schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers }),
+        plugins: [ApolloServerPluginCacheControl({ defaultMaxAge: options.defaultMaxAge ?? 0 })],
+      });
       const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
       servers.push(server);
       urls.set(name, url);

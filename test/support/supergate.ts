@@ -36,11 +36,16 @@ function environment(options: SupergateOptions): Record<string, string | undefin
 export function runSupergate(args: readonly string[], options: SupergateOptions = {}): Promise<SupergateResult> {
   return new Promise((resolve, reject) => {
     assertBuilt();
-    execFile(process.execPath, [...SUPERGATE, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: environment(options), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; its Omit<ExecException> type hides that from the rule
-      if (error !== null && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...SUPERGATE, ...args],
+      { cwd: options.cwd ?? PROJECT_ROOT, env: environment(options), maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; its Omit<ExecException> type hides that from the rule
+        if (error !== null && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+      },
+    );
   });
 }
 
@@ -48,7 +53,11 @@ export function runSupergate(args: readonly string[], options: SupergateOptions 
 export async function startSupergate(args: readonly string[], options: SupergateOptions = {}): Promise<RunningSupergate> {
   assertBuilt();
   // The IPC channel lets the gateway notice its launcher is gone, even after SIGKILL, and stop too.
-  const child = spawn(process.execPath, [...SUPERGATE, ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: environment(options), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, [...SUPERGATE, ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: environment(options),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const output: string[] = [];
   const { url } = await waitForListening('supergate', child, (line) => output.push(line), 60_000);
   return { url, output, stop: () => terminate(child) };

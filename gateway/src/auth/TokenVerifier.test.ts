@@ -30,7 +30,9 @@ describe('bearer token verification', () => {
 
   it('refuses a token whose scopes hold whitespace or control characters, rather than reading them as other scopes', async () => {
     expect(await refusal(hs, sign({ sub: 'u7', scopes: ['x admin'] }))).toBe('invalid: The access token has a scope with whitespace or control characters.');
-    expect(await refusal(hs, sign({ sub: 'u7', scopes: ['admin\u0000'] }))).toBe('invalid: The access token has a scope with whitespace or control characters.');
+    expect(await refusal(hs, sign({ sub: 'u7', scopes: ['admin\u0000'] }))).toBe(
+      'invalid: The access token has a scope with whitespace or control characters.',
+    );
     expect(await refusal(hs, sign({ sub: 'u7', scope: 'read x\tadmin' }))).toBe('invalid: The access token has a scope with whitespace or control characters.');
     expect(await refusal(hs, sign({ sub: 'u7', scopes: [42] }))).toBe('invalid: The access token has a scope with whitespace or control characters.');
     expect([...(await hs.verify(sign({ sub: 'u7', scope: ' read  write ' }))).scopes].sort()).toEqual(['read', 'write']);
@@ -47,7 +49,9 @@ describe('bearer token verification', () => {
     expect(await refusal(hs, sign({ sub: 'u7' }, { expiresIn: -60 }))).toBe('expired: The access token has expired.');
     // The signature's first character: every one of its bits counts, unlike the last one's.
     const [header = '', payload = '', signature = ''] = sign({ sub: 'u7' }).split('.');
-    expect(await refusal(hs, `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`)).toBe('invalid: The access token is invalid.');
+    expect(await refusal(hs, `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`)).toBe(
+      'invalid: The access token is invalid.',
+    );
   });
 
   it.each([

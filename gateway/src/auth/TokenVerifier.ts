@@ -5,10 +5,7 @@ import { DEFAULT_JWKS_CACHE_MAX_AGE_MS, remoteKeySet, type RemoteKeySet } from '
 import { scopesOf, type Viewer } from './Viewer.js';
 
 /** Where the gateway's verification keys come from. Exactly one is configured. */
-export type VerificationKeySource =
-  | { kind: 'secret'; secret: string }
-  | { kind: 'publicKey'; pem: string }
-  | { kind: 'jwks'; url: string };
+export type VerificationKeySource = { kind: 'secret'; secret: string } | { kind: 'publicKey'; pem: string } | { kind: 'jwks'; url: string };
 
 export interface TokenVerifierOptions {
   /** The key tokens are signed with: a shared secret, a PEM public key, or a JWKS URL. */
@@ -27,7 +24,10 @@ export interface TokenVerifierOptions {
 
 /** Why a token was refused; `expired` gets its own message so clients know to refresh. */
 export class InvalidTokenError extends Error {
-  constructor(readonly reason: 'expired' | 'invalid', message: string) {
+  constructor(
+    readonly reason: 'expired' | 'invalid',
+    message: string,
+  ) {
     super(message);
     this.name = 'InvalidTokenError';
   }
@@ -107,7 +107,8 @@ export class TokenVerifier {
       }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new InvalidTokenError('expired', 'The access token has expired.');
-      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing') throw new InvalidTokenError('invalid', 'The access token has no expiry (exp).');
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing')
+        throw new InvalidTokenError('invalid', 'The access token has no expiry (exp).');
       throw invalid();
     }
     if (typeof payload.sub !== 'string' || payload.sub === '') throw invalid();

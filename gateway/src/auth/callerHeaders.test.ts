@@ -10,7 +10,13 @@ import { SubgraphCalls } from '../resilience/SubgraphCalls.js';
 import { SubgraphDataSource } from '../SubgraphDataSource.js';
 
 const keys = readPrivateKey('TEST_KEY', generateIdentityKeyPem().privateKey)!;
-const verifier = new GatewayTokenVerifier({ gatewayPublicKey: keys.publicKey, gatewayJwksUrl: undefined, serviceKeys: new Map(), sharedSecret: undefined, jwksCacheMaxAgeMs: 600_000 });
+const verifier = new GatewayTokenVerifier({
+  gatewayPublicKey: keys.publicKey,
+  gatewayJwksUrl: undefined,
+  serviceKeys: new Map(),
+  sharedSecret: undefined,
+  jwksCacheMaxAgeMs: 600_000,
+});
 
 describe('what a subgraph learns of the caller', () => {
   let subgraph: RecordingSubgraph;
@@ -29,7 +35,13 @@ describe('what a subgraph learns of the caller', () => {
   const lastRequestHeaders = () => subgraph.requests.at(-1)?.headers ?? {};
 
   it('the allow-listed client headers, the request id, and who calls only as the gateway signed it', async () => {
-    const context = { viewer: { sub: 'u1', scopes: new Set(['admin']) }, requestId: 'r-7', caller: 'user:u1', forwardedHeaders: { 'accept-language': 'de' }, changedEntities: new Set() };
+    const context = {
+      viewer: { sub: 'u1', scopes: new Set(['admin']) },
+      requestId: 'r-7',
+      caller: 'user:u1',
+      forwardedHeaders: { 'accept-language': 'de' },
+      changedEntities: new Set(),
+    };
     await dataSource.process({
       kind: 'incoming operation',
       // A copy of the token header already on the request never reaches the subgraph.
@@ -38,7 +50,11 @@ describe('what a subgraph learns of the caller', () => {
       incomingRequestContext: { operation: { operation: 'query' }, request: {}, context },
     } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
     const headers = lastRequestHeaders();
-    expect({ language: headers['accept-language'], requestId: headers['x-request-id'], contentType: headers['content-type'] }).toEqual({ language: 'de', requestId: 'r-7', contentType: 'application/json' });
+    expect({ language: headers['accept-language'], requestId: headers['x-request-id'], contentType: headers['content-type'] }).toEqual({
+      language: 'de',
+      requestId: 'r-7',
+      contentType: 'application/json',
+    });
     expect(await verifier.verify(String(headers[GATEWAY_TOKEN_HEADER]))).toEqual({ sub: 'u1', scopes: ['admin'], issuer: 'gateway' });
   });
 

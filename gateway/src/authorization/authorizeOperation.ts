@@ -128,8 +128,6 @@ function denialFor(requirement: Requirement | undefined, viewer: Viewer | null):
 
 function denied(code: Denial, coordinate: string, path: string[]): GraphQLError {
   const message =
-    code === ErrorCode.Unauthenticated
-      ? `You must be signed in to read ${coordinate}.`
-      : `You do not have the scopes required to read ${coordinate}.`;
+    code === ErrorCode.Unauthenticated ? `You must be signed in to read ${coordinate}.` : `You do not have the scopes required to read ${coordinate}.`;
   return new GraphQLErrorWithCode(code, message, { path });
 }

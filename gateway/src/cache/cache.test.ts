@@ -38,7 +38,12 @@ describe('entity tags', () => {
     expect(tagger.taggable(document, schema)).toBe(taggable);
     expect(print(taggable?.document ?? parse('{ untagged }'))).toContain('_supergateKey_upc: upc');
     const data = {
-      product: { name: 'Lamp', reviews: [{ body: 'ok', _supergateTypename: 'Review', _supergateKey_id: 'r1' }], _supergateTypename: 'Product', _supergateKey_upc: '1' },
+      product: {
+        name: 'Lamp',
+        reviews: [{ body: 'ok', _supergateTypename: 'Review', _supergateKey_id: 'r1' }],
+        _supergateTypename: 'Product',
+        _supergateKey_upc: '1',
+      },
       node: { body: 'fine', _supergateTypename: 'Review', _supergateKey_id: 'r2' },
     };
     expect([...takeEntityTags(data)].sort()).toEqual(['Product:1', 'Review:r1', 'Review:r2']);
@@ -54,7 +59,9 @@ describe('entity tags', () => {
   });
 
   it('adds nothing to an abstract selection none of whose types is an entity', () => {
-    const abstract = buildSchema('type Query { thing: Thing } interface Thing { id: ID! } type A implements Thing { id: ID! } type B implements Thing { id: ID! }');
+    const abstract = buildSchema(
+      'type Query { thing: Thing } interface Thing { id: ID! } type A implements Thing { id: ID! } type B implements Thing { id: ID! }',
+    );
     const document = parse('{ thing { id } }');
     expect(print(new EntityTagger(keys).taggable(document, abstract)?.document ?? parse('{ untagged }'))).toBe(print(document));
   });
@@ -94,7 +101,13 @@ describe.each([
     if (redis.isOpen) await redis.close();
   });
 
-  const cacheWith = (stores: Stores) => new ResponseCache({ ...stores, onError: (error) => { throw error; } });
+  const cacheWith = (stores: Stores) =>
+    new ResponseCache({
+      ...stores,
+      onError: (error) => {
+        throw error;
+      },
+    });
   const answer = { data: { product: { name: 'Lamp' } }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
   const keysFor = (name: string) => ({ shared: name, personal: undefined });
 
@@ -144,12 +157,24 @@ describe.each([
 describe('the decoded answers a process keeps for repeated hits', () => {
   const roomyStores = (): Stores => {
     const tags = new MemoryTagIndex();
-    return { store: createKeyv('supergate-test', undefined, { maxEntries: 2 * DECODED_ENTRIES, maxBytes: 4 * DECODED_MAX_CHARACTERS, onRemove: (key) => tags.forget(key) }), tags };
+    return {
+      store: createKeyv('supergate-test', undefined, {
+        maxEntries: 2 * DECODED_ENTRIES,
+        maxBytes: 4 * DECODED_MAX_CHARACTERS,
+        onRemove: (key) => tags.forget(key),
+      }),
+      tags,
+    };
   };
   const keysFor = (name: string) => ({ shared: name, personal: undefined });
 
   it(`are at most ${DECODED_ENTRIES}: the least recently read is decoded anew`, async () => {
-    const cache = new ResponseCache({ ...roomyStores(), onError: (error) => { throw error; } });
+    const cache = new ResponseCache({
+      ...roomyStores(),
+      onError: (error) => {
+        throw error;
+      },
+    });
     const epoch = (await cache.epoch())!;
     const answer = (i: number) => ({ data: { product: { name: `Lamp ${i}` } }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const });
     const first: unknown[] = [];
@@ -164,7 +189,12 @@ describe('the decoded answers a process keeps for repeated hits', () => {
   });
 
   it(`hold at most ${DECODED_MAX_CHARACTERS} characters of stored text: a bigger answer is decoded on every hit`, async () => {
-    const cache = new ResponseCache({ ...roomyStores(), onError: (error) => { throw error; } });
+    const cache = new ResponseCache({
+      ...roomyStores(),
+      onError: (error) => {
+        throw error;
+      },
+    });
     const big = { data: { blob: 'x'.repeat(DECODED_MAX_CHARACTERS) }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
     await cache.store(keysFor('big'), big, ['Blob:1'], (await cache.epoch())!);
     const first = await cache.lookup(keysFor('big'));
@@ -186,7 +216,12 @@ describe('the in-memory store', () => {
 
   it('keeps its tag index no larger than what it holds, pruning what it evicts', async () => {
     const stores = memoryStores(10);
-    const cache = new ResponseCache({ ...stores, onError: (error) => { throw error; } });
+    const cache = new ResponseCache({
+      ...stores,
+      onError: (error) => {
+        throw error;
+      },
+    });
     const epoch = (await cache.epoch())!;
     const answer = { data: { product: { name: 'Lamp' } }, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
     for (let i = 0; i < 500; i += 1) await cache.store({ shared: `op${i}`, personal: undefined }, answer, [`Product:${i}`, 'Category:kitchen'], epoch);
@@ -196,7 +231,12 @@ describe('the in-memory store', () => {
   });
 
   it('refuses to cache an answer holding more entities than it can index', async () => {
-    const cache = new ResponseCache({ ...memoryStores(), onError: (error) => { throw error; } });
+    const cache = new ResponseCache({
+      ...memoryStores(),
+      onError: (error) => {
+        throw error;
+      },
+    });
     const answer = { data: {}, storedAt: Date.now(), maxAge: 60, scope: 'PUBLIC' as const };
     const tags = Array.from({ length: MAX_TAGS_PER_ANSWER + 1 }, (_, i) => `Product:${i}`);
     expect(await cache.store({ shared: 'huge', personal: undefined }, answer, tags, (await cache.epoch())!)).toBe(false);

@@ -16,7 +16,6 @@ export interface ResponseCaching {
   readonly onPurge?: ((entries: number) => void) | undefined;
 }
 
-
 const normalizedHashes = new WeakMap<DocumentNode, string>();
 /** Documents whose last answer could not be cached; they run untagged until one can be. */
 const uncacheableDocuments = new WeakSet<DocumentNode>();
@@ -77,7 +76,12 @@ export async function executeWithCache(
   else if (tags === undefined) uncacheableDocuments.delete(document);
   const storedUnder = fetchEpoch.current;
   if (storable && tags !== undefined && storedUnder !== undefined) {
-    await cache.store(keys, { data: result.data, storedAt: Date.now(), maxAge: cacheable.maxAge, scope: cacheable.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC' }, [...tags], storedUnder);
+    await cache.store(
+      keys,
+      { data: result.data, storedAt: Date.now(), maxAge: cacheable.maxAge, scope: cacheable.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC' },
+      [...tags],
+      storedUnder,
+    );
   }
   headers?.set('x-cache', 'MISS');
   caching.onLookup?.(refresh ? 'bypass' : 'miss');

@@ -9,7 +9,8 @@ import { MemoryStore, type MemoryStoreOptions } from './MemoryStore.js';
  * callers decide what a failure means (for the caches: a miss).
  */
 export function createKeyv(namespace: string, redis: RedisClient | undefined, memory: MemoryStoreOptions): Keyv<string> {
-  if (redis !== undefined) return new Keyv<string>({ store: new KeyvRedis(redis, { namespace, throwOnErrors: true, throwOnConnectError: false }), namespace, throwOnErrors: true });
+  if (redis !== undefined)
+    return new Keyv<string>({ store: new KeyvRedis(redis, { namespace, throwOnErrors: true, throwOnConnectError: false }), namespace, throwOnErrors: true });
   // One store per namespace already, and unprefixed keys are what the tag index knows entries by.
   return new Keyv<string>({ store: new MemoryStore(memory), namespace, useKeyPrefix: false, throwOnErrors: true });
 }

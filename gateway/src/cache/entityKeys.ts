@@ -12,7 +12,10 @@ export function readEntityKeys(supergraphSdl: string): ReadonlyMap<string, reado
     for (const directive of definition.directives ?? []) {
       const fields = keyArgument(directive);
       if (fields === undefined || /[{}]/.test(fields) || keys.has(definition.name.value)) continue;
-      keys.set(definition.name.value, fields.split(/[\s,]+/).filter((field) => field !== ''));
+      keys.set(
+        definition.name.value,
+        fields.split(/[\s,]+/).filter((field) => field !== ''),
+      );
     }
   }
   return keys;

@@ -22,7 +22,8 @@ export interface InvalidationRouteOptions {
 export function invalidationRoute(options: InvalidationRouteOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const viewer = await options.authenticate(req);
-    if (viewer === null) throw new HttpError(401, ErrorCode.Unauthenticated, 'Cache invalidation needs a bearer token with scope admin.', { 'www-authenticate': 'Bearer' });
+    if (viewer === null)
+      throw new HttpError(401, ErrorCode.Unauthenticated, 'Cache invalidation needs a bearer token with scope admin.', { 'www-authenticate': 'Bearer' });
     if (!viewer.scopes.has('admin')) throw new HttpError(403, ErrorCode.Forbidden, 'Cache invalidation needs scope admin.');
     const tags = parseTags(await readJsonBody(req, options.maxBodyBytes));
     const purged = await options.caching.cache.purge(tags);
@@ -33,7 +34,8 @@ export function invalidationRoute(options: InvalidationRouteOptions): (req: Inco
 
 function parseTags(body: unknown): string[] {
   const tags = typeof body === 'object' && body !== null ? (body as { tags?: unknown }).tags : undefined;
-  const valid = Array.isArray(tags) && tags.length > 0 && tags.length <= MAX_TAGS && tags.every((tag) => typeof tag === 'string' && /^[A-Za-z_]\w*:.{1,256}$/.test(tag));
+  const valid =
+    Array.isArray(tags) && tags.length > 0 && tags.length <= MAX_TAGS && tags.every((tag) => typeof tag === 'string' && /^[A-Za-z_]\w*:.{1,256}$/.test(tag));
   if (!valid) {
     throw new HttpError(400, ErrorCode.BadRequest, `Send a JSON body {"tags": ["Type:key", ...]} with 1 to ${MAX_TAGS} entity tags, such as "Product:42".`);
   }

@@ -52,7 +52,12 @@ export function useResponseCache(options: ResponseCacheOptions = {}): SupergateP
     },
     // Mutations go through the cache too, which purges what they changed.
     wrapExecute: (next) => (requestContext, operation) =>
-      operation.errors.length > 0 && operation.operation.operation === OperationTypeNode.QUERY ? next(requestContext, operation) : executeWithCache(caching, requestContext, operation, next),
-    routes: authenticate === undefined ? undefined : { 'POST /cache/invalidate': invalidationRoute({ authenticate, caching, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 }) },
+      operation.errors.length > 0 && operation.operation.operation === OperationTypeNode.QUERY
+        ? next(requestContext, operation)
+        : executeWithCache(caching, requestContext, operation, next),
+    routes:
+      authenticate === undefined
+        ? undefined
+        : { 'POST /cache/invalidate': invalidationRoute({ authenticate, caching, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 }) },
   };
 }

@@ -23,7 +23,9 @@ export async function compose(options: ComposeOptions): Promise<number> {
   }
   const version = config.federationVersion?.replace(/^=/, '');
   if (version !== undefined && /^\d+\.\d+\.\d+/.test(version) && version !== COMPOSITION_VERSION) {
-    console.error(`supergate compose: federation_version asks for ${version}; composing with @apollo/composition ${COMPOSITION_VERSION}, the release Supergate ships`);
+    console.error(
+      `supergate compose: federation_version asks for ${version}; composing with @apollo/composition ${COMPOSITION_VERSION}, the release Supergate ships`,
+    );
   }
   const result = await composeConfig(config);
   if (!result.ok) {
@@ -34,7 +36,8 @@ export async function compose(options: ComposeOptions): Promise<number> {
   if (options.hints) for (const hint of result.hints) console.error(`hint: ${hint}`);
   else if (result.hints.length > 0) console.error(`supergate compose: composed with ${result.hints.length} hint(s); --hints prints them`);
   // Rover's output serves other routers too, so this is said rather than refused.
-  for (const problem of unservableFeatures(parse(result.supergraphSdl))) console.error(`supergate compose: supergate will not serve this supergraph: ${problem}`);
+  for (const problem of unservableFeatures(parse(result.supergraphSdl)))
+    console.error(`supergate compose: supergate will not serve this supergraph: ${problem}`);
   if (options.output === undefined) {
     process.stdout.write(result.supergraphSdl);
     return 0;
@@ -58,7 +61,11 @@ async function composeConfig(config: SupergraphConfig): Promise<CompositionResul
   });
   if (errors.length > 0) return { ok: false, errors };
   return composeSubgraphs(
-    loaded.flatMap((outcome) => (outcome.status === 'fulfilled' ? [{ name: outcome.value.name, routingUrl: outcome.value.routingUrl, sdl: outcome.value.sdl, origin: originOf(outcome.value.schema) }] : [])),
+    loaded.flatMap((outcome) =>
+      outcome.status === 'fulfilled'
+        ? [{ name: outcome.value.name, routingUrl: outcome.value.routingUrl, sdl: outcome.value.sdl, origin: originOf(outcome.value.schema) }]
+        : [],
+    ),
   );
 }
 

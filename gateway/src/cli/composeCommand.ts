@@ -10,7 +10,11 @@ export interface ComposeOptions {
 export function composeCommand(): Command {
   return new Command('compose')
     .description('compose the subgraphs a supergraph.yaml lists (the format of `rover supergraph compose`) into supergraph SDL')
-    .option('-c, --config <file>', 'the supergraph.yaml: federation_version, subgraphs.<name>.routing_url and .schema (file, subgraph_url or sdl)', 'supergraph.yaml')
+    .option(
+      '-c, --config <file>',
+      'the supergraph.yaml: federation_version, subgraphs.<name>.routing_url and .schema (file, subgraph_url or sdl)',
+      'supergraph.yaml',
+    )
     .option('-o, --output <file>', 'write the supergraph SDL to this file (default: standard output)')
     .option('--hints', 'print the composition hints (inconsistent descriptions, unused types and the like)')
     .action(async (_options, command: Command) => {
@@ -19,4 +23,3 @@ export function composeCommand(): Command {
       process.exitCode = await compose(command.opts<ComposeOptions>());
     });
 }
-

@@ -13,7 +13,11 @@ const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: '-s, --supergraph <file>', variable: 'SUPERGRAPH_PATH', description: 'composed supergraph SDL to serve (default: ./supergraph.graphql)' },
   { flags: '-p, --port <port>', variable: 'PORT', description: 'port for GraphQL at /graphql; 0 picks a free one (default: 4000)' },
   { flags: '--host <host>', variable: 'HOST', description: 'interface to bind; 0.0.0.0 in containers (default: 127.0.0.1)' },
-  { flags: '--redis-url <url>', variable: 'REDIS_URL', description: 'Redis shared by replicas: rate-limit counters, response cache, persisted queries (default: in process memory)' },
+  {
+    flags: '--redis-url <url>',
+    variable: 'REDIS_URL',
+    description: 'Redis shared by replicas: rate-limit counters, response cache, persisted queries (default: in process memory)',
+  },
   { flags: '--jwks-url <url>', variable: 'JWKS_URL', description: "your identity provider's JWKS, to verify bearer tokens" },
   { flags: '--workers <count>', variable: 'GATEWAY_WORKERS', description: 'gateway processes sharing the port; more than 1 needs Redis (default: 1)' },
   { flags: '--metrics-port <port>', variable: 'METRICS_PORT', description: 'port of the Prometheus /metrics server (default: 9464)' },
@@ -37,9 +41,14 @@ interface SubgraphUrl {
 export function addServeOptions(command: Command): Command {
   for (const flag of SETTING_FLAGS) command.addOption(new Option(flag.flags, `${flag.description} [${flag.variable}, ${fileKeyOf(flag.variable)}]`));
   command.addOption(
-    new Option(SUBGRAPH_URL_FLAG, 'where subgraph <name> answers, over its routing URL in the supergraph; repeatable [SUBGRAPH_<NAME>_URL, subgraphUrls]').argParser(collectSubgraphUrl),
+    new Option(
+      SUBGRAPH_URL_FLAG,
+      'where subgraph <name> answers, over its routing URL in the supergraph; repeatable [SUBGRAPH_<NAME>_URL, subgraphUrls]',
+    ).argParser(collectSubgraphUrl),
   );
-  command.addOption(new Option(PRODUCTION_FLAG, 'production mode: errors masked, no introspection or landing page, real keys required [NODE_ENV=production, nodeEnv]'));
+  command.addOption(
+    new Option(PRODUCTION_FLAG, 'production mode: errors masked, no introspection or landing page, real keys required [NODE_ENV=production, nodeEnv]'),
+  );
   command.addOption(new Option(CONFIG_FLAG, 'settings file: .json, .mjs or .ts (default: supergate.config.* in the working directory) [SUPERGATE_CONFIG]'));
   return command;
 }

@@ -50,5 +50,7 @@ async function introspect(url: string, headers: Readonly<Record<string, string>>
   const sdl = body.data?._service?.sdl;
   if (typeof sdl === 'string') return sdl;
   const errors = (body.errors ?? []).map((error) => String(error.message)).join('; ');
-  throw new SubgraphSdlError(`${url} answered HTTP ${response.status} without _service { sdl } (is it a federation subgraph?)${errors === '' ? '' : `: ${errors}`}`);
+  throw new SubgraphSdlError(
+    `${url} answered HTTP ${response.status} without _service { sdl } (is it a federation subgraph?)${errors === '' ? '' : `: ${errors}`}`,
+  );
 }

@@ -41,17 +41,32 @@ subgraphs:
       federationVersion: '=2.14.4',
       subgraphs: [
         { name: 'products', routingUrl: 'http://products:4001/graphql', schema: { kind: 'file', path: '/project/graph/products.graphql' }, extra: {} },
-        { name: 'reviews', routingUrl: 'http://reviews:4002/graphql', schema: { kind: 'introspection', url: 'http://reviews:4002/graphql', headers: { Authorization: 'Bearer abc' } }, extra: {} },
-        { name: 'inline', routingUrl: 'https://inline.example/graphql', schema: { kind: 'sdl', sdl: 'type Query { hello: String }' }, extra: { team: 'search' } },
+        {
+          name: 'reviews',
+          routingUrl: 'http://reviews:4002/graphql',
+          schema: { kind: 'introspection', url: 'http://reviews:4002/graphql', headers: { Authorization: 'Bearer abc' } },
+          extra: {},
+        },
+        {
+          name: 'inline',
+          routingUrl: 'https://inline.example/graphql',
+          schema: { kind: 'sdl', sdl: 'type Query { hello: String }' },
+          extra: { team: 'search' },
+        },
       ],
     });
   });
 
   it('takes federation_version as 2, latest-2 or =2.x.y, or leaves it out', () => {
     for (const version of ['2', 'latest-2', '=2.3.2', '2.14.4']) {
-      expect(parseSupergraphConfig(PATH, `federation_version: ${version}\nsubgraphs:\n  a:\n    routing_url: http://a/graphql\n    schema:\n      file: a.graphql\n`).federationVersion).toBe(version);
+      expect(
+        parseSupergraphConfig(PATH, `federation_version: ${version}\nsubgraphs:\n  a:\n    routing_url: http://a/graphql\n    schema:\n      file: a.graphql\n`)
+          .federationVersion,
+      ).toBe(version);
     }
-    expect(parseSupergraphConfig(PATH, 'subgraphs:\n  a:\n    routing_url: http://a/graphql\n    schema:\n      file: a.graphql\n').federationVersion).toBeUndefined();
+    expect(
+      parseSupergraphConfig(PATH, 'subgraphs:\n  a:\n    routing_url: http://a/graphql\n    schema:\n      file: a.graphql\n').federationVersion,
+    ).toBeUndefined();
   });
 
   it('names every problem at once, each with the key at fault', () => {
@@ -89,6 +104,9 @@ subgraphs:
   it('refuses a file that is not YAML, not a map, or lists no subgraphs', () => {
     expect(problemsOf('subgraphs: [')[0]).toMatch(/^is not valid YAML: /);
     expect(problemsOf('- a\n- b\n')).toEqual(['must be a map with federation_version and subgraphs']);
-    expect(problemsOf('federation_version: 3\nsubgraphs: {}\n')).toEqual(['federation_version must be 2, latest-2 or an exact =2.x.y; got "3"', 'subgraphs must map each subgraph name to its routing_url and schema']);
+    expect(problemsOf('federation_version: 3\nsubgraphs: {}\n')).toEqual([
+      'federation_version must be 2, latest-2 or an exact =2.x.y; got "3"',
+      'subgraphs must map each subgraph name to its routing_url and schema',
+    ]);
   });
 });

@@ -57,7 +57,11 @@ export async function readSupergraphConfig(path: string): Promise<SupergraphConf
 /** `readSupergraphConfig` on text already read; `path` places relative schema files. */
 export function parseSupergraphConfig(path: string, text: string): SupergraphConfig {
   const document = parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0) throw new SupergraphConfigError(path, document.errors.map((error) => `is not valid YAML: ${error.message}`));
+  if (document.errors.length > 0)
+    throw new SupergraphConfigError(
+      path,
+      document.errors.map((error) => `is not valid YAML: ${error.message}`),
+    );
   const problems: string[] = [];
   const root: unknown = isMap(document.contents) ? document.toJS() : undefined;
   if (!isRecord(root)) throw new SupergraphConfigError(path, ['must be a map with federation_version and subgraphs']);
@@ -80,7 +84,9 @@ function readFederationVersion(value: unknown, problems: string[]): string | und
   if (value === undefined || value === null) return undefined;
   const version = (typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value)).trim();
   if (/^(latest-1|=?1|=?0\.\d+\.\d+.*)$/.test(version)) {
-    problems.push(`federation_version ${version} asks for Federation 1 composition, which Supergate does not do; set it to 2 (Federation 1 subgraph schemas compose under Federation 2 too)`);
+    problems.push(
+      `federation_version ${version} asks for Federation 1 composition, which Supergate does not do; set it to 2 (Federation 1 subgraph schemas compose under Federation 2 too)`,
+    );
   } else if (!/^(latest-2|=?2|=?2\.\d+\.\d+(-[\w.]+)?)$/.test(version)) {
     problems.push(`federation_version must be 2, latest-2 or an exact =2.x.y; got "${version}"`);
   }

@@ -41,7 +41,8 @@ export function fileSettings(file: ConfigFileContents): SettingsLayer {
   for (const [key, value] of Object.entries(settings)) {
     if (key === SUBGRAPH_URLS_KEY) {
       if (value === null || value === undefined) continue;
-      if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${key} in ${label}`, 'an object of routing URLs by subgraph name', describe(value));
+      if (typeof value !== 'object' || Array.isArray(value))
+        throw new ConfigError(`${key} in ${label}`, 'an object of routing URLs by subgraph name', describe(value));
       for (const [name, url] of Object.entries(value as Record<string, unknown>)) set(subgraphUrlVariable(name), `${key}.${name}`, url);
       continue;
     }

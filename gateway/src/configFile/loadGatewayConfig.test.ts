@@ -22,30 +22,47 @@ describe('the gateway config file', () => {
     json({ queryMaxDepth: 5, responseCache: false, corsOrigins: ['https://shop.example', 'https://admin.shop.example'], metricsPort: '0', jwtIssuer: null });
     const { config, configFile } = await loadGatewayConfig({ cwd: dir }, {});
     expect(configFile).toBe(join(dir, 'supergate.config.json'));
-    expect(config).toMatchObject({ queryLimits: { depth: 5 }, responseCache: false, corsOrigins: ['https://shop.example', 'https://admin.shop.example'], metricsPort: 0, jwtIssuer: undefined });
+    expect(config).toMatchObject({
+      queryLimits: { depth: 5 },
+      responseCache: false,
+      corsOrigins: ['https://shop.example', 'https://admin.shop.example'],
+      metricsPort: 0,
+      jwtIssuer: undefined,
+    });
   });
 
   it('is overridden by the environment, which command-line flags override in turn', async () => {
     json({ queryMaxDepth: 5, queryMaxAliases: 3, port: 'not a port' });
-    const { config } = await loadGatewayConfig({ cwd: dir, flags: [{ variable: 'PORT', value: '0', flag: '--port' }] }, { QUERY_MAX_ALIASES: '7', PORT: 'nor this', QUERY_MAX_DEPTH: '  ' });
+    const { config } = await loadGatewayConfig(
+      { cwd: dir, flags: [{ variable: 'PORT', value: '0', flag: '--port' }] },
+      { QUERY_MAX_ALIASES: '7', PORT: 'nor this', QUERY_MAX_DEPTH: '  ' },
+    );
     expect([config.queryLimits.depth, config.queryLimits.aliases, config.port]).toEqual([5, 7, 0]);
   });
 
   it('refuses a bad value with the message the environment gets, naming the key and the file', async () => {
     json({ queryMaxDepth: 'deep' });
-    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow('QUERY_MAX_DEPTH (queryMaxDepth in supergate.config.json) must be an integer from 1 to 1000; got "deep"');
+    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow(
+      'QUERY_MAX_DEPTH (queryMaxDepth in supergate.config.json) must be an integer from 1 to 1000; got "deep"',
+    );
     json({ corsOrigins: { origin: 'x' } });
-    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow('CORS_ORIGINS (corsOrigins in supergate.config.json) must be a string, number, boolean or list of them; got "an object"');
+    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow(
+      'CORS_ORIGINS (corsOrigins in supergate.config.json) must be a string, number, boolean or list of them; got "an object"',
+    );
   });
 
   it('names the flag a bad value came from, and says nothing more of one from the environment', async () => {
-    await expect(loadGatewayConfig({ cwd: dir, flags: [{ variable: 'PORT', value: 'x', flag: '--port' }] }, {})).rejects.toThrow('PORT (--port) must be an integer from 0 to 65535; got "x"');
+    await expect(loadGatewayConfig({ cwd: dir, flags: [{ variable: 'PORT', value: 'x', flag: '--port' }] }, {})).rejects.toThrow(
+      'PORT (--port) must be an integer from 0 to 65535; got "x"',
+    );
     await expect(loadGatewayConfig({ cwd: dir }, { PORT: 'x' })).rejects.toThrow(/^PORT must be an integer/);
   });
 
   it('refuses a key that names no setting', async () => {
     json({ queryMaxDepht: 5 });
-    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow(`supergate.config.json must be free of keys that name no setting (the README's configuration table lists every file key); got "queryMaxDepht"`);
+    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow(
+      `supergate.config.json must be free of keys that name no setting (the README's configuration table lists every file key); got "queryMaxDepht"`,
+    );
   });
 
   it('reads subgraph URLs from one map, whatever characters the names hold', async () => {
@@ -57,7 +74,9 @@ describe('the gateway config file', () => {
       undefined,
     ]);
     json({ subgraphUrls: { products: 'products:4001' } });
-    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow('SUBGRAPH_PRODUCTS_URL (subgraphUrls.products in supergate.config.json) must be an http(s) URL; got "products:4001"');
+    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow(
+      'SUBGRAPH_PRODUCTS_URL (subgraphUrls.products in supergate.config.json) must be an http(s) URL; got "products:4001"',
+    );
   });
 
   it('resolves supergraphPath against the file, and SUPERGRAPH_PATH and --supergraph against the working directory', async () => {
@@ -71,7 +90,9 @@ describe('the gateway config file', () => {
     await expect(loadGatewayConfig({ cwd: dir, flags: [{ variable: 'SUPERGRAPH_PATH', value: 'missing.graphql', flag: '--supergraph' }] }, {})).rejects.toThrow(
       `SUPERGRAPH_PATH (--supergraph) must be a supergraph file that exists (compose one with \`supergate compose\`, or name one with --supergraph); got "${join(dir, 'missing.graphql')}"`,
     );
-    await expect(loadGatewayConfig({ cwd: dir, defaults: { SUPERGRAPH_PATH: 'none.graphql' } }, {})).rejects.toThrow(/^SUPERGRAPH_PATH \(the default\) must be a supergraph file that exists/);
+    await expect(loadGatewayConfig({ cwd: dir, defaults: { SUPERGRAPH_PATH: 'none.graphql' } }, {})).rejects.toThrow(
+      /^SUPERGRAPH_PATH \(the default\) must be a supergraph file that exists/,
+    );
   });
 
   it('is a module whose default export is the settings or a function returning them, async or not', async () => {
@@ -91,15 +112,21 @@ describe('the gateway config file', () => {
     write('b.json', JSON.stringify({ queryMaxDepth: 9 }));
     expect((await loadGatewayConfig({ cwd: dir, configFile: 'a.json' }, { SUPERGATE_CONFIG: 'b.json' })).config.queryLimits.depth).toBe(2);
     expect((await loadGatewayConfig({ cwd: dir }, { SUPERGATE_CONFIG: join(dir, 'b.json') })).config.queryLimits.depth).toBe(9);
-    await expect(loadGatewayConfig({ cwd: dir }, { SUPERGATE_CONFIG: 'c.json' })).rejects.toThrow('the config file c.json (named by SUPERGATE_CONFIG) does not exist');
+    await expect(loadGatewayConfig({ cwd: dir }, { SUPERGATE_CONFIG: 'c.json' })).rejects.toThrow(
+      'the config file c.json (named by SUPERGATE_CONFIG) does not exist',
+    );
   });
 
   it('refuses two default files at once, a file of another kind, and JSON that does not parse', async () => {
     json({});
     write('supergate.config.mjs', 'export default {};');
-    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow(`found supergate.config.json and supergate.config.mjs in ${dir}; keep one, or name the one to use with --config`);
+    await expect(loadGatewayConfig({ cwd: dir }, {})).rejects.toThrow(
+      `found supergate.config.json and supergate.config.mjs in ${dir}; keep one, or name the one to use with --config`,
+    );
     write('supergate.yaml', 'port: 4000');
-    await expect(loadGatewayConfig({ cwd: dir, configFile: 'supergate.yaml' }, {})).rejects.toThrow('supergate.yaml: a config file is .json, .mjs, .js or .ts (TypeScript is loaded with tsx)');
+    await expect(loadGatewayConfig({ cwd: dir, configFile: 'supergate.yaml' }, {})).rejects.toThrow(
+      'supergate.yaml: a config file is .json, .mjs, .js or .ts (TypeScript is loaded with tsx)',
+    );
     write('broken.json', '{ "port": ');
     await expect(loadGatewayConfig({ cwd: dir, configFile: 'broken.json' }, {})).rejects.toThrow(/^broken\.json is not valid JSON/);
     write('empty.mjs', 'export const port = 4000;');

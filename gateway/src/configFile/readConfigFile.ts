@@ -69,7 +69,9 @@ async function importTsx(label: string): Promise<typeof import('tsx/esm/api')> {
     return await import('tsx/esm/api');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error(`${label} is TypeScript, which Supergate loads with tsx, and tsx is not installed: \`npm install --save-dev tsx\`, or write the settings in supergate.config.mjs`);
+    throw new Error(
+      `${label} is TypeScript, which Supergate loads with tsx, and tsx is not installed: \`npm install --save-dev tsx\`, or write the settings in supergate.config.mjs`,
+    );
   }
 }
 

@@ -4,7 +4,6 @@ import type { GatewayContext } from '../context.js';
 import { InflightQueries } from './InflightQueries.js';
 import type { CachePolicy, GatewayExecutionResult as ExecutionResult, GatewayRequestContext as RequestContext } from './executorTypes.js';
 
-
 /** Response headers an execution sets that every request sharing it must carry. */
 const SHARED_HEADERS = ['x-cache', 'age'];
 

@@ -40,7 +40,10 @@ type Request = GraphQLDataSourceProcessOptions<GatewayContext>['request'];
 
 const REQUESTS: Request[] = [
   { query: 'query Q__products__0{topProducts{upc}}', variables: { first: 2 }, operationName: 'Q__products__0' },
-  { variables: { representations: [{ __typename: 'Product', upc: '1' }] }, query: 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}' },
+  {
+    variables: { representations: [{ __typename: 'Product', upc: '1' }] },
+    query: 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}',
+  },
   // As @apollo/gateway's executor sends a fetch the planner gave no name: the keys there, their values undefined.
   { query: '{__typename}', operationName: undefined, variables: undefined } as unknown as Request,
 ];
@@ -56,12 +59,18 @@ describe('requests to a subgraph', () => {
 
   it('pass on the headers the executor asks for, such as federated traces', async () => {
     const received = await subgraph();
-    await supergate(received.url).process(healthCheck({ query: '{__typename}', http: { method: 'POST', url: '', headers: new Headers({ 'apollo-federation-include-trace': 'ftv1' }) } }));
+    await supergate(received.url).process(
+      healthCheck({ query: '{__typename}', http: { method: 'POST', url: '', headers: new Headers({ 'apollo-federation-include-trace': 'ftv1' }) } }),
+    );
     expect(received.requests[0]?.headers['apollo-federation-include-trace']).toBe('ftv1');
   });
 
   it('answer with what the subgraph answered, as @apollo/gateway does', async () => {
-    const answer = { data: { topProducts: [{ upc: '1' }] }, errors: [{ message: 'partly', path: ['topProducts', 0, 'name'] }], extensions: { changedEntities: [] } };
+    const answer = {
+      data: { topProducts: [{ upc: '1' }] },
+      errors: [{ message: 'partly', path: ['topProducts', 0, 'name'] }],
+      extensions: { changedEntities: [] },
+    };
     const received = await subgraph((_request, res) => answerJson(res, answer, 200, { 'content-type': 'application/graphql-response+json; charset=utf-8' }));
     const request = { query: '{topProducts{upc name}}' };
     const { http: ours, ...oursBody } = await supergate(received.url).process(healthCheck({ ...request }));
@@ -77,10 +86,15 @@ describe('requests to a subgraph', () => {
     ['broken JSON', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":')],
   ])('fail as the subgraph’s error when it answers %s', async (_name, answer) => {
     const received = await subgraph((_request, res) => answer(res));
-    const error = await supergate(received.url).process(healthCheck({ query: '{__typename}' })).then(
-      () => expect.unreachable('the call succeeded'),
-      (thrown: unknown) => thrown as { message: string; extensions: unknown },
-    );
-    expect({ message: error.message, extensions: error.extensions }).toEqual({ message: 'The products service failed (HTTP 200).', extensions: { code: 'SUBGRAPH_ERROR', serviceName: 'products' } });
+    const error = await supergate(received.url)
+      .process(healthCheck({ query: '{__typename}' }))
+      .then(
+        () => expect.unreachable('the call succeeded'),
+        (thrown: unknown) => thrown as { message: string; extensions: unknown },
+      );
+    expect({ message: error.message, extensions: error.extensions }).toEqual({
+      message: 'The products service failed (HTTP 200).',
+      extensions: { code: 'SUBGRAPH_ERROR', serviceName: 'products' },
+    });
   });
 });

@@ -35,7 +35,9 @@ export async function postToSubgraph(target: SubgraphPost, request: SubgraphRequ
 /** JSON for the GraphQL media types, text otherwise: a subgraph's proxy may answer in HTML. */
 function readBody(response: SubgraphHttpAnswer): unknown {
   const contentType = response.headers.get('content-type');
-  return contentType?.startsWith('application/json') || contentType?.startsWith('application/graphql-response+json') ? JSON.parse(response.body) : response.body;
+  return contentType?.startsWith('application/json') || contentType?.startsWith('application/graphql-response+json')
+    ? JSON.parse(response.body)
+    : response.body;
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {

@@ -33,7 +33,9 @@ export function useOperationGuards(): ApolloServerPlugin<GatewayContext> {
 
 function refuseUnservedType(operation: OperationDefinitionNode, schema: GraphQLSchema): void {
   if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-    throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, 'Subscriptions are not served over HTTP POST or GET; send queries and mutations.', { status: 400 });
+    throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, 'Subscriptions are not served over HTTP POST or GET; send queries and mutations.', {
+      status: 400,
+    });
   }
   if (schema.getRootType(operation.operation) == null) {
     throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, `The schema has no ${operation.operation} operations.`, { status: 400 });

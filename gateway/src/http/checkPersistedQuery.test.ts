@@ -15,11 +15,15 @@ describe('automatic persisted queries at the edge', () => {
   });
 
   it('refuses a hash that is not the query’s with PERSISTED_QUERY_HASH_MISMATCH', () => {
-    expect(() => checkPersistedQuery({ query, extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }, none)).toThrow(refusal('PERSISTED_QUERY_HASH_MISMATCH'));
+    expect(() => checkPersistedQuery({ query, extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }, none)).toThrow(
+      refusal('PERSISTED_QUERY_HASH_MISMATCH'),
+    );
   });
 
   it('refuses another version with PERSISTED_QUERY_NOT_SUPPORTED, over POST and over GET', () => {
-    expect(() => checkPersistedQuery({ query, extensions: { persistedQuery: { version: 2, sha256Hash: hash } } }, none)).toThrow(refusal('PERSISTED_QUERY_NOT_SUPPORTED'));
+    expect(() => checkPersistedQuery({ query, extensions: { persistedQuery: { version: 2, sha256Hash: hash } } }, none)).toThrow(
+      refusal('PERSISTED_QUERY_NOT_SUPPORTED'),
+    );
     const get = new URLSearchParams({ extensions: JSON.stringify({ persistedQuery: { version: 2, sha256Hash: hash } }) });
     expect(() => checkPersistedQuery(undefined, get)).toThrow(refusal('PERSISTED_QUERY_NOT_SUPPORTED'));
   });

@@ -14,7 +14,9 @@ export function createCorsHandler(origins: readonly string[]): (req: IncomingMes
   const exact = new Set(origins.filter((origin) => !origin.endsWith(':*')));
   const anyPort = origins.filter((origin) => origin.endsWith(':*')).map((origin) => origin.slice(0, -2));
   const allowed = (origin: string): boolean =>
-    exact.has('*') || exact.has(origin) || anyPort.some((prefix) => origin === prefix || (origin.startsWith(`${prefix}:`) && /^\d+$/.test(origin.slice(prefix.length + 1))));
+    exact.has('*') ||
+    exact.has(origin) ||
+    anyPort.some((prefix) => origin === prefix || (origin.startsWith(`${prefix}:`) && /^\d+$/.test(origin.slice(prefix.length + 1))));
   const middleware = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed(origin)),
     methods: ['GET', 'POST'],

@@ -33,6 +33,8 @@ describe('@cost and @listSize from the supergraph', () => {
   });
 
   it('are absent from a supergraph that does not link the cost spec', () => {
-    expect(readCostDirectives('type Query { a: [Int] @listSize(assumedSize: 1) } directive @listSize(assumedSize: Int) on FIELD_DEFINITION').listSizes.size).toBe(0);
+    expect(
+      readCostDirectives('type Query { a: [Int] @listSize(assumedSize: 1) } directive @listSize(assumedSize: Int) on FIELD_DEFINITION').listSizes.size,
+    ).toBe(0);
   });
 });

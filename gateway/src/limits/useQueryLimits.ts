@@ -22,7 +22,15 @@ export interface QueryLimitsOptions {
 }
 
 /** The defaults of `QueryLimitsOptions`, which are also those of the `QUERY_MAX_*` settings. */
-export const DEFAULT_QUERY_LIMITS: MeasuredQueryLimits = Object.freeze({ directives: 50, selections: 10_000, depth: 12, aliases: 30, rootFields: 20, cost: 50_000, defaultListSize: 10 });
+export const DEFAULT_QUERY_LIMITS: MeasuredQueryLimits = Object.freeze({
+  directives: 50,
+  selections: 10_000,
+  depth: 12,
+  aliases: 30,
+  rootFields: 20,
+  cost: 50_000,
+  defaultListSize: 10,
+});
 
 /**
  * Refuses, with HTTP 400 and `QUERY_TOO_COMPLEX` naming the limit, an operation

@@ -45,11 +45,14 @@ describe('request observer', () => {
   it('returns the client’s X-Request-Id and logs one line with it, the operation, status and cache status', async () => {
     let response: Response | undefined;
     let seenByContext: unknown;
-    const lines = await withObservedServer(answered({ resolvedName: 'TopProducts', requestedName: 'TopProducts', errorCodes: [] }, 200, 'HIT'), async (url, metrics) => {
-      response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'x-request-id': 'test-123' } });
-      seenByContext = await response.json();
-      await expect.poll(() => metrics.render()).toContain('gateway_requests_total{operation="TopProducts",outcome="success"} 1');
-    });
+    const lines = await withObservedServer(
+      answered({ resolvedName: 'TopProducts', requestedName: 'TopProducts', errorCodes: [] }, 200, 'HIT'),
+      async (url, metrics) => {
+        response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'x-request-id': 'test-123' } });
+        seenByContext = await response.json();
+        await expect.poll(() => metrics.render()).toContain('gateway_requests_total{operation="TopProducts",outcome="success"} 1');
+      },
+    );
     expect(response?.headers.get('x-request-id')).toBe('test-123');
     expect(seenByContext).toEqual({ requestId: 'test-123' });
     expect(lines).toEqual([
@@ -102,10 +105,13 @@ describe('request observer', () => {
   });
 
   it('counts an answer with errors as an error, under its operation name', async () => {
-    const lines = await withObservedServer(answered({ resolvedName: 'Checkout', requestedName: 'Checkout', errorCodes: ['SUBGRAPH_UNAVAILABLE'] }), async (url, metrics) => {
-      await fetch(`${url}/graphql`, { method: 'POST' });
-      await expect.poll(() => metrics.render()).toContain('gateway_requests_total{operation="Checkout",outcome="error"} 1');
-    });
+    const lines = await withObservedServer(
+      answered({ resolvedName: 'Checkout', requestedName: 'Checkout', errorCodes: ['SUBGRAPH_UNAVAILABLE'] }),
+      async (url, metrics) => {
+        await fetch(`${url}/graphql`, { method: 'POST' });
+        await expect.poll(() => metrics.render()).toContain('gateway_requests_total{operation="Checkout",outcome="error"} 1');
+      },
+    );
     expect(lines).toEqual([expect.objectContaining({ operationName: 'Checkout', errorCodes: ['SUBGRAPH_UNAVAILABLE'], outcome: 'error' })]);
   });
 

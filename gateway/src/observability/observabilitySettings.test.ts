@@ -7,7 +7,9 @@ describe('observability settings', () => {
   });
 
   it('reads LOG_LEVEL (silent included) and the standard OpenTelemetry variables', () => {
-    expect(readGatewayConfig({ LOG_LEVEL: 'silent', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'edge-eu' }).observability).toEqual({
+    expect(
+      readGatewayConfig({ LOG_LEVEL: 'silent', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'edge-eu' }).observability,
+    ).toEqual({
       logLevel: 'silent',
       otlpEndpoint: 'http://collector:4318',
       serviceName: 'edge-eu',
@@ -21,5 +23,4 @@ describe('observability settings', () => {
   ])('refuses %s=%s, naming the variable', (variable, value, message) => {
     expect(() => readGatewayConfig({ [variable]: value })).toThrow(message);
   });
-
 });

@@ -68,7 +68,10 @@ export class EdgePipeline {
 
   /** The executor Apollo Server runs: the operation hooks in order, then the execution wrappers around `execute`. */
   executor(execute: Execute): Execute {
-    const run = this.wrappers.reduceRight<ExecuteOperation>((next, wrap) => wrap(next), (requestContext) => execute(requestContext));
+    const run = this.wrappers.reduceRight<ExecuteOperation>(
+      (next, wrap) => wrap(next),
+      (requestContext) => execute(requestContext),
+    );
     const hooks = this.operationHooks;
     return async (requestContext) => {
       // Typed as always there, but absent when the document has no operation of the requested name.

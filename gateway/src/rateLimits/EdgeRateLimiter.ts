@@ -39,10 +39,21 @@ export class EdgeRateLimiter {
    * Spends an operation's estimated cost and one use of each rate-limited field
    * it selects (a field selected twice, under aliases, counts twice).
    */
-  async spendOperation(caller: string, cost: number, fields: ReadonlyMap<string, { readonly limit: RateLimitArgs; readonly uses: number }>): Promise<RateLimitRejection | null> {
+  async spendOperation(
+    caller: string,
+    cost: number,
+    fields: ReadonlyMap<string, { readonly limit: RateLimitArgs; readonly uses: number }>,
+  ): Promise<RateLimitRejection | null> {
     for (const [coordinate, { limit, uses }] of fields) {
       // Keys follow graphql-rate-limit-directive's convention: one limiter per limit/duration, keyed by caller and coordinate.
-      const rejection = await this.spend(`rateLimit:${limit.limit}/${limit.duration}s`, limit.limit, limit.duration, `${caller}:${coordinate}`, uses, coordinate);
+      const rejection = await this.spend(
+        `rateLimit:${limit.limit}/${limit.duration}s`,
+        limit.limit,
+        limit.duration,
+        `${caller}:${coordinate}`,
+        uses,
+        coordinate,
+      );
       if (rejection !== null) return rejection;
     }
     if (cost <= 0) return null;
@@ -67,7 +78,10 @@ export class EdgeRateLimiter {
       const keyPrefix = `supergate:${name}`;
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       const redis = this.options.redis;
-      limiter = redis === undefined ? memory : new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix, points, duration, insuranceLimiter: memory });
+      limiter =
+        redis === undefined
+          ? memory
+          : new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix, points, duration, insuranceLimiter: memory });
       this.limiters.set(id, limiter);
     }
     return limiter;

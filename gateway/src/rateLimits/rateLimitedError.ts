@@ -3,7 +3,8 @@ import type { RateLimitRejection } from './EdgeRateLimiter.js';
 
 /** What a client sees when a budget runs out: the budget, its size, and when to retry. */
 export function rateLimitMessage(rejection: RateLimitRejection): string {
-  const what = rejection.rule === 'requests' ? 'Too many requests' : rejection.rule === 'cost' ? 'Query cost budget spent' : `Too many calls to ${rejection.rule}`;
+  const what =
+    rejection.rule === 'requests' ? 'Too many requests' : rejection.rule === 'cost' ? 'Query cost budget spent' : `Too many calls to ${rejection.rule}`;
   return `${what}: the limit is ${rejection.limit} per ${rejection.windowSeconds} s. Try again in ${rejection.retryAfterSeconds} s.`;
 }
 

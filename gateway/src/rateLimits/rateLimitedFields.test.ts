@@ -16,7 +16,9 @@ const limits = new Map([
 describe('the rate-limited fields an operation selects', () => {
   it('counts each use, a fragment once per place it is spread', () => {
     const document = parse('mutation { a: addReview(body: "x") { id } ...Twice ...Twice } fragment Twice on Mutation { b: addReview(body: "y") { id } }');
-    expect(Object.fromEntries(rateLimitedFields(schema, document, undefined, limits))).toEqual({ 'Mutation.addReview': { limit: { limit: 5, duration: 60 }, uses: 3 } });
+    expect(Object.fromEntries(rateLimitedFields(schema, document, undefined, limits))).toEqual({
+      'Mutation.addReview': { limit: { limit: 5, duration: 60 }, uses: 3 },
+    });
   });
 
   it('counts only the operation that runs, not every operation in the document', () => {

@@ -1,4 +1,13 @@
-import { Kind, isInterfaceType, isObjectType, getNamedType, type DocumentNode, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  isInterfaceType,
+  isObjectType,
+  getNamedType,
+  type DocumentNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import type { RateLimitArgs } from 'graphql-rate-limit-directive';
 import { fragmentsOf, selectOperation } from '../operations/documentParts.js';
 import { rateLimitFor } from './fieldRateLimits.js';

@@ -36,7 +36,11 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = Object.freeze({ requests: 
 export function useRateLimits(options: RateLimitsOptions = {}): SupergatePlugin {
   const { redis, onRejection } = options;
   const limiter = new EdgeRateLimiter({
-    settings: { requests: options.requests ?? DEFAULT_RATE_LIMITS.requests, windowSeconds: options.windowSeconds ?? DEFAULT_RATE_LIMITS.windowSeconds, costPerWindow: options.costPerWindow ?? DEFAULT_RATE_LIMITS.costPerWindow },
+    settings: {
+      requests: options.requests ?? DEFAULT_RATE_LIMITS.requests,
+      windowSeconds: options.windowSeconds ?? DEFAULT_RATE_LIMITS.windowSeconds,
+      costPerWindow: options.costPerWindow ?? DEFAULT_RATE_LIMITS.costPerWindow,
+    },
     redis,
   });
   const memo = new OperationMemo();
@@ -58,7 +62,11 @@ export function useRateLimits(options: RateLimitsOptions = {}): SupergatePlugin 
     async onOperation(operation) {
       if (fieldRateLimits === undefined) throw new Error('useRateLimits: no supergraph loaded');
       const { schema, document, operationName } = operation;
-      const rejection = await limiter.spendOperation(operation.context.caller, operation.cost ?? 0, memo.limitedFields(schema, document, document, operationName, fieldRateLimits));
+      const rejection = await limiter.spendOperation(
+        operation.context.caller,
+        operation.cost ?? 0,
+        memo.limitedFields(schema, document, document, operationName, fieldRateLimits),
+      );
       if (rejection === null) return;
       onRejection?.(rejection.rule);
       throw rateLimitedError(rejection);

@@ -3,7 +3,8 @@ import { errorsAtFetchedFields, MAX_FIELD_ERRORS_PER_FETCH } from './fetchFailur
 
 const down = { message: 'The reviews service is unavailable.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' } };
 const at = (path: (string | number)[]) => ({ ...down, path });
-const ENTITIES = 'query Q__reviews__1($representations:[_Any!]!){_entities(representations:$representations){...on Product{averageRating reviews(first:2){rating}}}}';
+const ENTITIES =
+  'query Q__reviews__1($representations:[_Any!]!){_entities(representations:$representations){...on Product{averageRating reviews(first:2){rating}}}}';
 
 describe('the errors a failed subgraph fetch leaves in the answer', () => {
   it('names every field the fetch would have filled on every entity', () => {
@@ -26,14 +27,20 @@ describe('the errors a failed subgraph fetch leaves in the answer', () => {
       { __typename: 'User', id: 'u1' },
       { __typename: 'Product', upc: '1' },
     ];
-    expect(errorsAtFetchedFields(down, { query, document: undefined, variables: { representations } })).toEqual([at(['_entities', 0, 'reviews']), at(['_entities', 1, 'stars'])]);
+    expect(errorsAtFetchedFields(down, { query, document: undefined, variables: { representations } })).toEqual([
+      at(['_entities', 0, 'reviews']),
+      at(['_entities', 1, 'stars']),
+    ]);
   });
 
   it('names the root fields of a root fetch', () => {
-    expect(errorsAtFetchedFields(down, { query: 'query Q__reviews__0{review(id:"r1"){rating} latest:review(id:"r2"){rating} __typename}', document: undefined, variables: {} })).toEqual([
-      at(['review']),
-      at(['latest']),
-    ]);
+    expect(
+      errorsAtFetchedFields(down, {
+        query: 'query Q__reviews__0{review(id:"r1"){rating} latest:review(id:"r2"){rating} __typename}',
+        document: undefined,
+        variables: {},
+      }),
+    ).toEqual([at(['review']), at(['latest'])]);
   });
 
   it('reports a large fetch with a bounded number of errors, the rest in one error without a path', () => {

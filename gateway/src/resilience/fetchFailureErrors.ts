@@ -36,11 +36,14 @@ export function errorsAtFetchedFields(error: GraphQLFormattedError, fetch: Faile
     if (!Array.isArray(representations) || selectionSet === undefined) return undefined;
     representations.forEach((representation: unknown, index) => {
       const typename = typeof representation === 'object' && representation !== null ? (representation as { __typename?: unknown }).__typename : undefined;
-      for (const field of responseFields(selectionSet, typeof typename === 'string' ? typename : undefined, fragments)) paths.push([root.responseName, index, field.responseName]);
+      for (const field of responseFields(selectionSet, typeof typename === 'string' ? typename : undefined, fragments))
+        paths.push([root.responseName, index, field.responseName]);
     });
   }
   const { message, extensions } = error;
-  const errors: GraphQLFormattedError[] = paths.slice(0, MAX_FIELD_ERRORS_PER_FETCH).map((path) => ({ message, path, ...(extensions === undefined ? {} : { extensions }) }));
+  const errors: GraphQLFormattedError[] = paths
+    .slice(0, MAX_FIELD_ERRORS_PER_FETCH)
+    .map((path) => ({ message, path, ...(extensions === undefined ? {} : { extensions }) }));
   if (paths.length > MAX_FIELD_ERRORS_PER_FETCH) errors.push({ message, ...(extensions === undefined ? {} : { extensions }) });
   return errors;
 }
@@ -60,10 +63,12 @@ function responseFields(selectionSet: SelectionSetNode, typename: string | undef
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const responseName = selection.alias?.value ?? selection.name.value;
-        if (selection.name.value !== '__typename' && !fields.has(responseName)) fields.set(responseName, { name: selection.name.value, responseName, selectionSet: selection.selectionSet });
+        if (selection.name.value !== '__typename' && !fields.has(responseName))
+          fields.set(responseName, { name: selection.name.value, responseName, selectionSet: selection.selectionSet });
         continue;
       }
-      const condition = selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition?.name.value : fragments.get(selection.name.value)?.typeCondition.name.value;
+      const condition =
+        selection.kind === Kind.INLINE_FRAGMENT ? selection.typeCondition?.name.value : fragments.get(selection.name.value)?.typeCondition.name.value;
       if (typename !== undefined && condition !== undefined && condition !== typename) continue;
       if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
       else if (!visited.has(selection.name.value)) {

@@ -16,7 +16,9 @@ describe('resilience configuration', () => {
 
   it('runs one worker in every mode unless told otherwise, since containers scale with replicas', () => {
     expect(readGatewayConfig(production).workers).toBe(1);
-    expect(readGatewayConfig({ ...production, REDIS_URL: 'redis://127.0.0.1:6379', GATEWAY_WORKERS: String(availableParallelism()) }).workers).toBe(availableParallelism());
+    expect(readGatewayConfig({ ...production, REDIS_URL: 'redis://127.0.0.1:6379', GATEWAY_WORKERS: String(availableParallelism()) }).workers).toBe(
+      availableParallelism(),
+    );
   });
 
   it('refuses more than one worker without Redis, naming both variables', () => {

@@ -23,7 +23,11 @@ describe('features a supergraph links that the gateway cannot serve', () => {
   it('name each security or execution feature nobody here implements, and why', () => {
     expect(
       unservableFeatures(
-        linking('url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY', 'url: "https://specs.apollo.dev/context/v0.1", for: SECURITY', 'url: "https://example.com/sharding/v1.0", for: EXECUTION'),
+        linking(
+          'url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY',
+          'url: "https://specs.apollo.dev/context/v0.1", for: SECURITY',
+          'url: "https://example.com/sharding/v1.0", for: EXECUTION',
+        ),
       ),
     ).toEqual([
       'https://specs.apollo.dev/policy/v0.1 (for: SECURITY): @policy needs a policy engine to decide; Supergate enforces @authenticated and @requiresScopes',

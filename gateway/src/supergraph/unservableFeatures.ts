@@ -7,7 +7,7 @@ const ENFORCED_AT_THE_EDGE = ['https://specs.apollo.dev/authenticated/', 'https:
 
 /** Why the features a supergraph may link for SECURITY or EXECUTION cannot be served, where more can be said. */
 const WHY: Readonly<Record<string, string>> = {
-  context: '@context and @fromContext fill arguments from enclosing types, which @apollo/gateway, running Supergate\'s query plans, does not do',
+  context: "@context and @fromContext fill arguments from enclosing types, which @apollo/gateway, running Supergate's query plans, does not do",
   policy: '@policy needs a policy engine to decide; Supergate enforces @authenticated and @requiresScopes',
   connect: '@connect (Apollo Connectors) calls REST APIs from Apollo Router, which Supergate is not',
 };

@@ -35,14 +35,19 @@ export interface BenchmarkFaults {
 
 export const faults: BenchmarkFaults = { nullReviewIds: false, nullFirstUpc: false, inStockFails: false, textBirthdays: false };
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
+const FEDERATION =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
 
 type Resolvers = GraphQLResolverMap<Record<string, never>>;
 type Review = BenchmarkData['reviews'][number];
 
 const userById = (id: unknown) => data.users.find((user) => user.id === id) ?? null;
 const productByUpc = (upc: unknown) => data.products.find((product) => product.upc === upc) ?? null;
-const reviewFields = { id: (review: Review) => (faults.nullReviewIds ? null : review.id), product: (review: Review) => ({ upc: review.productUpc }), author: () => ({ id: '1', username: 'urigo' }) };
+const reviewFields = {
+  id: (review: Review) => (faults.nullReviewIds ? null : review.id),
+  product: (review: Review) => ({ upc: review.productUpc }),
+  author: () => ({ id: '1', username: 'urigo' }),
+};
 
 const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
   {
@@ -52,7 +57,10 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
       type User @key(fields: "id") { id: ID! name: String username: String @shareable birthday: String }`,
     resolvers: {
       Query: { me: () => data.users[0], user: (_: unknown, { id }: { id: string }) => userById(id), users: () => data.users },
-      User: { __resolveReference: ({ id }: { id: string }) => userById(id), birthday: (user: { birthday: number }) => (faults.textBirthdays ? 'a long time ago' : String(user.birthday)) },
+      User: {
+        __resolveReference: ({ id }: { id: string }) => userById(id),
+        birthday: (user: { birthday: number }) => (faults.textBirthdays ? 'a long time ago' : String(user.birthday)),
+      },
     },
   },
   {
@@ -62,7 +70,10 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
       type Product @key(fields: "upc") { upc: String name: String price: Int weight: Int }`,
     resolvers: {
       Query: { topProducts: (_: unknown, { first }: { first: number }) => data.products.slice(0, first) },
-      Product: { __resolveReference: ({ upc }: { upc: string }) => productByUpc(upc), upc: (product: { upc: string }) => (faults.nullFirstUpc && product.upc === '1' ? null : product.upc) },
+      Product: {
+        __resolveReference: ({ upc }: { upc: string }) => productByUpc(upc),
+        upc: (product: { upc: string }) => (faults.nullFirstUpc && product.upc === '1' ? null : product.upc),
+      },
     },
   },
   {
@@ -90,7 +101,10 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
     resolvers: {
       Review: { __resolveReference: ({ id }: { id: string }) => data.reviews.find((review) => review.id === id) ?? null, ...reviewFields },
       User: { __resolveReference: (reference: { id: string }) => reference, reviews: () => data.reviews.slice(0, 2) },
-      Product: { __resolveReference: (reference: { upc: string }) => reference, reviews: ({ upc }: { upc: string }) => data.reviews.filter((review) => review.productUpc === upc) },
+      Product: {
+        __resolveReference: (reference: { upc: string }) => reference,
+        reviews: ({ upc }: { upc: string }) => data.reviews.filter((review) => review.productUpc === upc),
+      },
     },
   },
 ];
@@ -98,5 +112,10 @@ const definitions: { name: string; sdl: string; resolvers: Resolvers }[] = [
 /** Each benchmark subgraph's server by name; none is started. */
 export function createBenchmarkSubgraphs(): Map<string, ApolloServer> {
   data = readGatewaysBenchmark();
-  return new Map(definitions.map(({ name, sdl, resolvers }) => [name, new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]), plugins: [ApolloServerPluginInlineTraceDisabled()] })]));
+  return new Map(
+    definitions.map(({ name, sdl, resolvers }) => [
+      name,
+      new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers }]), plugins: [ApolloServerPluginInlineTraceDisabled()] }),
+    ]),
+  );
 }

@@ -75,10 +75,15 @@ export class FastQueryPlanExecutor {
     if (requestContext.request.http?.headers.get('apollo-query-plan-experimental')) return 'query_plan_requested';
     const { request, document, operation: operationNode } = requestContext;
     // Apollo's executor answers invalid variables with its own errors; leave those to it.
-    if ((operationNode.variableDefinitions?.length ?? 0) > 0 && getVariableValues(requestContext.schema, operationNode.variableDefinitions ?? [], request.variables ?? {}).errors !== undefined) {
+    if (
+      (operationNode.variableDefinitions?.length ?? 0) > 0 &&
+      getVariableValues(requestContext.schema, operationNode.variableDefinitions ?? [], request.variables ?? {}).errors !== undefined
+    ) {
       return 'invalid_variables';
     }
-    const key = request.operationName ? createHash('sha256').update(requestContext.queryHash).update(request.operationName).digest('hex') : requestContext.queryHash;
+    const key = request.operationName
+      ? createHash('sha256').update(requestContext.queryHash).update(request.operationName).digest('hex')
+      : requestContext.queryHash;
     let operation: Operation | undefined;
     let plan = await this.options.queryPlans.get(key);
     if (plan === undefined) {
@@ -88,7 +93,15 @@ export class FastQueryPlanExecutor {
     }
     let compiled = this.compiled.get(plan);
     if (compiled === undefined) {
-      compiled = compile(plan, operation ?? operationFromDocument(supergraph.apiSchema, document, { validate: false, ...(request.operationName ? { operationName: request.operationName } : {}) }), supergraph.supergraphSchema);
+      compiled = compile(
+        plan,
+        operation ??
+          operationFromDocument(supergraph.apiSchema, document, {
+            validate: false,
+            ...(request.operationName ? { operationName: request.operationName } : {}),
+          }),
+        supergraph.supergraphSchema,
+      );
       this.compiled.set(plan, compiled);
     }
     if (compiled instanceof UnsupportedPlan) return compiled.reason;
@@ -106,7 +119,11 @@ function compile(plan: QueryPlan, operation: Operation, supergraphSchema: GraphQ
 }
 
 /** Runs a compiled plan and shapes its answer, reporting errors exactly as @apollo/gateway's `executeQueryPlan` does. */
-async function run(compiled: CompiledPlan, requestContext: GatewayRequestContext, dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>): Promise<GatewayExecutionResult> {
+async function run(
+  compiled: CompiledPlan,
+  requestContext: GatewayRequestContext,
+  dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>,
+): Promise<GatewayExecutionResult> {
   const errors: Error[] = [];
   const merged = Object.create(null) as ResponseObject;
   await compiled.run({ requestContext, dataSources, variableDefinitions: compiled.variableDefinitions, errors }, merged);

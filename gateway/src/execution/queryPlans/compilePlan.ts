@@ -140,13 +140,21 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): (run: PlanRun, c
 }
 
 /** Sends one fetch through the subgraph's data source (retries, breaker, identity, deduplication, cache hints all apply there). */
-async function send(run: PlanRun, service: GraphQLDataSource<GatewayContext>, fetch: FetchNode, cursor: Cursor, variables: Record<string, unknown>): Promise<ResponseObject | null | undefined> {
+async function send(
+  run: PlanRun,
+  service: GraphQLDataSource<GatewayContext>,
+  fetch: FetchNode,
+  cursor: Cursor,
+  variables: Record<string, unknown>,
+): Promise<ResponseObject | null | undefined> {
   const { requestContext } = run;
   const response = await service.process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
     request: { query: fetch.operation, variables, ...(fetch.operationName === undefined ? {} : { operationName: fetch.operationName }) },
     // Apollo's executor hands data sources the same request context, typed for any context.
-    incomingRequestContext: requestContext as Parameters<GraphQLDataSource<GatewayContext>['process']>[0] extends { incomingRequestContext: infer R } ? R : never,
+    incomingRequestContext: requestContext as Parameters<GraphQLDataSource<GatewayContext>['process']>[0] extends { incomingRequestContext: infer R }
+      ? R
+      : never,
     context: requestContext.context as GatewayContext,
     ...(fetch.operationDocumentNode === undefined ? {} : { document: fetch.operationDocumentNode }),
     pathInIncomingRequest: cursor.path,
@@ -232,7 +240,8 @@ function downstreamServiceError(
   errorPath: (path: readonly (string | number)[] | undefined) => (string | number)[] | undefined,
 ): GraphQLError {
   // An empty message gets the fallback too, as in @apollo/gateway.
-  const message = originalError.message === undefined || originalError.message === '' ? `Error while fetching subquery from service "${serviceName}"` : originalError.message;
+  const message =
+    originalError.message === undefined || originalError.message === '' ? `Error while fetching subquery from service "${serviceName}"` : originalError.message;
   const { extensions } = originalError;
   const path = errorPath(originalError.path);
   const options = { originalError: originalError as Error, ...(path === undefined ? {} : { path }), extensions: { ...extensions, serviceName } };

@@ -59,7 +59,12 @@ function isObjectOfType(schema: GraphQLSchema, object: ResponseObject, typeCondi
   if (known === undefined) {
     const type = schema.getType(typename);
     const condition = schema.getType(typeCondition);
-    known = type !== undefined && condition !== undefined && isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(condition, type);
+    known =
+      type !== undefined &&
+      condition !== undefined &&
+      isAbstractType(condition) &&
+      (isObjectType(type) || isInterfaceType(type)) &&
+      schema.isSubType(condition, type);
     appliesTo.set(typename, known);
   }
   return known;

@@ -85,7 +85,11 @@ function compileSelections(schema: Schema, selectionSet: SelectionSet): Selectio
       } else {
         const fieldType = field.definition.type;
         if (fieldType === undefined) throw new UnsupportedPlan('unknown_node');
-        const shapeValue = compileValue(schema, fieldType, selection.selectionSet === undefined ? undefined : compileSelections(schema, selection.selectionSet));
+        const shapeValue = compileValue(
+          schema,
+          fieldType,
+          selection.selectionSet === undefined ? undefined : compileSelections(schema, selection.selectionSet),
+        );
         step = (input, output, path, shaping, parentType) => {
           const inputValue = Object.prototype.hasOwnProperty.call(input, responseName) ? input[responseName] : undefined;
           path.push(responseName);
@@ -97,7 +101,11 @@ function compileSelections(schema: Schema, selectionSet: SelectionSet): Selectio
     } else {
       step = fragmentStep(schema, selection.element.typeCondition, compileSelections(schema, selection.selectionSet));
     }
-    steps.push(skipped === undefined ? step : (input, output, path, shaping, parentType) => (skipped(shaping.variables) ? false : step(input, output, path, shaping, parentType)));
+    steps.push(
+      skipped === undefined
+        ? step
+        : (input, output, path, shaping, parentType) => (skipped(shaping.variables) ? false : step(input, output, path, shaping, parentType)),
+    );
   }
   return (input, output, path, shaping, parentType) => {
     for (const step of steps) if (step(input, output, path, shaping, parentType)) return true;
@@ -133,7 +141,8 @@ function fragmentStep(schema: Schema, typeCondition: CompositeType | undefined, 
   return (input, output, path, shaping, parentType) => {
     const typename = input['__typename'];
     assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${String(typename)}`);
-    const holds = typeof typename === 'string' && typename !== '' ? applies(`=${typename}`, () => schema.type(typename)) : applies(`<${parentType.name}`, () => parentType);
+    const holds =
+      typeof typename === 'string' && typename !== '' ? applies(`=${typename}`, () => schema.type(typename)) : applies(`<${parentType.name}`, () => parentType);
     return holds ? shapeSelections(input, output, path, shaping, typeCondition) : false;
   };
 }
@@ -157,7 +166,10 @@ function conditionOf(directive: AppliedCondition): (variables: Variables) => boo
   if (condition instanceof Variable) {
     return (variables) => {
       const value = variables[condition.name];
-      assert(value !== undefined && typeof value === 'boolean', () => `Unexpected value ${String(value)} for variable ${condition.toString()} of ${directive.toString()}`);
+      assert(
+        value !== undefined && typeof value === 'boolean',
+        () => `Unexpected value ${String(value)} for variable ${condition.toString()} of ${directive.toString()}`,
+      );
       return value;
     };
   }
@@ -175,7 +187,10 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
       if (outputValue === null || (outputValue !== undefined && !hasSelections)) return kept(outputValue, shaping);
       const updated = shapeInner(outputValue, inputValue, path, shaping, parentType);
       if (updated === null) {
-        if (!shaping.hasErrors) shaping.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describe(path, ofType, parentType)}.`, { path: Array.from(path) }));
+        if (!shaping.hasErrors)
+          shaping.errors.push(
+            ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describe(path, ofType, parentType)}.`, { path: Array.from(path) }),
+          );
         shaping.invalid = true;
         shaping.hasErrors = true;
         return null;
@@ -191,10 +206,16 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(Array.isArray(inputValue), () => `Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${type.toString()}`);
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
-      assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${type.toString()}`);
+      assert(
+        outputValue === undefined || Array.isArray(outputValue),
+        () => `Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${type.toString()}`,
+      );
       const existing = outputValue as unknown[] | undefined;
       const length = inputValue.length;
-      assert(existing === undefined || existing.length === length, () => `[${String(inputValue)}].length (${length}) !== [${String(existing)}].length (${String(existing?.length)})`);
+      assert(
+        existing === undefined || existing.length === length,
+        () => `[${String(inputValue)}].length (${length}) !== [${String(existing)}].length (${String(existing?.length)})`,
+      );
       const updated = new Array<unknown>(length);
       let nullify = false;
       let hasErrors = false;
@@ -218,15 +239,23 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(typeof inputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.toString()}`);
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
-      assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.toString()}`);
+      assert(
+        outputValue === undefined || typeof outputValue === 'object',
+        () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.toString()}`,
+      );
       const input = inputValue as ResponseObject;
       const inputTypename = input['__typename'];
-      assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${String(inputTypename)} for __typename at ${path.join(',')}`);
+      assert(
+        inputTypename === undefined || typeof inputTypename === 'string',
+        () => `Invalid non-string value ${String(inputTypename)} for __typename at ${path.join(',')}`,
+      );
       let objectType: CompositeType = type;
       if (inputTypename) {
         const named = schema.type(inputTypename);
         if (named === undefined || !isCompositeType(named)) {
-          shaping.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describe(path, type, parentType)}.`, { path: Array.from(path) }));
+          shaping.errors.push(
+            ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describe(path, type, parentType)}.`, { path: Array.from(path) }),
+          );
           shaping.invalid = false;
           shaping.hasErrors = true;
           return null;
@@ -247,7 +276,7 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
   const anyValue = type.kind === 'ScalarType' && !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(leafType.name);
   return (outputValue, inputValue, path, shaping, parentType) => {
     if (outputValue === null || (outputValue !== undefined && !hasSelections)) return kept(outputValue, shaping);
-      if (inputValue === null) return kept(null, shaping);
+    if (inputValue === null) return kept(null, shaping);
     assert(outputValue === undefined, () => `Excepted output to be undefined but got ${leafType.toString()} for type ${leafType.toString()}`);
     const valid = anyValue || (anyString && typeof inputValue === 'string') || isValidLeafValue(schema, inputValue, leafType);
     if (!valid) shaping.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, leafType, parentType)}.`, { path: Array.from(path) }));
