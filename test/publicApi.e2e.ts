@@ -18,11 +18,11 @@ describe('the public API, as an application installs it', () => {
   it("imports createSupergate and every plugin by the package's name, from the build, with its declarations", async () => {
     expect(outdatedInBuild()).toEqual([]);
     const exported = await new Promise<string>((resolve, reject) => {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; its Omit<ExecException> type hides that from the rule
       execFile(
         process.execPath,
         ['--input-type=module', '-e', "console.log(Object.keys(await import('supergate')).sort().join(' '))"],
         { cwd: app },
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- execFile's error is an Error; its Omit<ExecException> type hides that from the rule
         (error, stdout) => (error === null ? resolve(stdout.trim()) : reject(error)),
       );
     });

@@ -205,9 +205,9 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
       if (inputValue === null) return kept(null, shaping);
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(Array.isArray(inputValue), () => `Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${type.toString()}`);
-      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(
         outputValue === undefined || Array.isArray(outputValue),
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
         () => `Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${type.toString()}`,
       );
       const existing = outputValue as unknown[] | undefined;
@@ -238,9 +238,9 @@ function compileValue(schema: Schema, type: Type, shapeSelections: SelectionsSha
       assert(shapeSelections, () => `Invalid empty selection set for composite type ${type.toString()}`);
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(typeof inputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.toString()}`);
-      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
       assert(
         outputValue === undefined || typeof outputValue === 'object',
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- stock's message, which prints the value as it is
         () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.toString()}`,
       );
       const input = inputValue as ResponseObject;
