@@ -5,7 +5,7 @@ import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../../context.js';
 import type { Execute, GatewayExecutionResult, GatewayRequestContext } from '../executorTypes.js';
-import { compilePlan, type RunPlan } from './compilePlan.js';
+import { compilePlan, compileSubscriptionPlan, type CompiledSubscriptionPlan, type RunPlan } from './compilePlan.js';
 import { compileResponseShaper, type ResponseObject, type ResponseShaper } from './shapeResponse.js';
 import { UnsupportedPlan, type FallbackReason } from './UnsupportedPlan.js';
 
@@ -47,6 +47,7 @@ export class FastQueryPlanExecutor {
   private supergraph: LoadedSupergraph | undefined;
   /** Keyed by the plan object: an entry lives exactly as long as its plan stays in the plan store. */
   private readonly compiled = new WeakMap<QueryPlan, CompiledPlan | UnsupportedPlan>();
+  private readonly compiledSubscriptions = new WeakMap<QueryPlan, CompiledSubscriptionPlan & Omit<CompiledPlan, 'run'>>();
 
   constructor(private readonly options: FastQueryPlanExecutorOptions) {}
 
@@ -73,7 +74,7 @@ export class FastQueryPlanExecutor {
     if (supergraph === undefined) return 'no_supergraph';
     if (requestContext.metrics.captureTraces) return 'traces';
     if (requestContext.request.http?.headers.get('apollo-query-plan-experimental')) return 'query_plan_requested';
-    const { request, document, operation: operationNode } = requestContext;
+    const { request, operation: operationNode } = requestContext;
     // Apollo's executor answers invalid variables with its own errors; leave those to it.
     if (
       (operationNode.variableDefinitions?.length ?? 0) > 0 &&
@@ -81,32 +82,81 @@ export class FastQueryPlanExecutor {
     ) {
       return 'invalid_variables';
     }
-    const key = request.operationName
-      ? createHash('sha256').update(requestContext.queryHash).update(request.operationName).digest('hex')
-      : requestContext.queryHash;
-    let operation: Operation | undefined;
-    let plan = await this.options.queryPlans.get(key);
-    if (plan === undefined) {
-      operation = operationFromDocument(supergraph.apiSchema, document, { ...(request.operationName ? { operationName: request.operationName } : {}) });
-      plan = supergraph.planner.buildQueryPlan(operation);
-      await this.options.queryPlans.set(key, plan);
-    }
+    const { plan, operation } = await this.planFor(supergraph, requestContext);
     let compiled = this.compiled.get(plan);
     if (compiled === undefined) {
-      compiled = compile(
-        plan,
-        operation ??
-          operationFromDocument(supergraph.apiSchema, document, {
-            validate: false,
-            ...(request.operationName ? { operationName: request.operationName } : {}),
-          }),
-        supergraph.supergraphSchema,
-      );
+      compiled = compile(plan, operation(), supergraph.supergraphSchema);
       this.compiled.set(plan, compiled);
     }
     if (compiled instanceof UnsupportedPlan) return compiled.reason;
-    return run(compiled, requestContext, this.options.dataSources);
+    return run(compiled, requestContext, this.options.dataSources, Object.create(null) as ResponseObject);
   }
+
+  /**
+   * Plans a subscription (validated, and past every edge check) with the same
+   * planner and store as queries: the primary fetch to send to the owning
+   * subgraph, and what completes each of its events into the client's answer.
+   */
+  async prepareSubscription(requestContext: GatewayRequestContext): Promise<PreparedSubscription> {
+    const { supergraph } = this;
+    if (supergraph === undefined) throw new Error('no supergraph is loaded yet');
+    const { plan, operation } = await this.planFor(supergraph, requestContext);
+    let compiled = this.compiledSubscriptions.get(plan);
+    if (compiled === undefined) {
+      const op = operation();
+      compiled = {
+        ...compileSubscriptionPlan(plan, supergraph.supergraphSchema),
+        shape: compileResponseShaper(op),
+        variableDefinitions: op.variableDefinitions,
+      };
+      this.compiledSubscriptions.set(plan, compiled);
+    }
+    const { primary, rest, shape, variableDefinitions } = compiled;
+    const { dataSources } = this.options;
+    return {
+      serviceName: primary.serviceName,
+      request: {
+        query: primary.operation,
+        variables: pickVariables(primary.variableUsages, requestContext.request.variables),
+        operationName: primary.operationName,
+      },
+      complete: (eventData) => run({ run: rest ?? (async () => {}), shape, variableDefinitions }, requestContext, dataSources, eventData),
+    };
+  }
+
+  /** The operation's plan from the store, planned now on a miss; `operation` builds the planner's view of it when a compiler needs one. */
+  private async planFor(supergraph: LoadedSupergraph, requestContext: GatewayRequestContext): Promise<{ plan: QueryPlan; operation: () => Operation }> {
+    const { request, document } = requestContext;
+    const key = request.operationName
+      ? createHash('sha256').update(requestContext.queryHash).update(request.operationName).digest('hex')
+      : requestContext.queryHash;
+    const named = request.operationName ? { operationName: request.operationName } : {};
+    let plan = await this.options.queryPlans.get(key);
+    if (plan === undefined) {
+      const operation = operationFromDocument(supergraph.apiSchema, document, named);
+      plan = supergraph.planner.buildQueryPlan(operation);
+      await this.options.queryPlans.set(key, plan);
+      return { plan, operation: () => operation };
+    }
+    return { plan, operation: () => operationFromDocument(supergraph.apiSchema, document, { validate: false, ...named }) };
+  }
+}
+
+/** A subscription ready to start: what to send its owning subgraph, and how each event it sends becomes the client's answer. */
+export interface PreparedSubscription {
+  readonly serviceName: string;
+  readonly request: { readonly query: string; readonly variables: Record<string, unknown>; readonly operationName: string | undefined };
+  /** Runs the rest of the plan on one event's data (the primary fetch's answer) and shapes the client's answer. */
+  readonly complete: (eventData: ResponseObject) => Promise<GatewayExecutionResult>;
+}
+
+/** The variables a fetch uses, as the client sent them. */
+function pickVariables(usages: readonly string[] | undefined, provided: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const variables = Object.create(null) as Record<string, unknown>;
+  for (const name of usages ?? []) {
+    if (provided && Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+  }
+  return variables;
 }
 
 function compile(plan: QueryPlan, operation: Operation, supergraphSchema: GraphQLSchema): CompiledPlan | UnsupportedPlan {
@@ -123,9 +173,9 @@ async function run(
   compiled: CompiledPlan,
   requestContext: GatewayRequestContext,
   dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>,
+  merged: ResponseObject,
 ): Promise<GatewayExecutionResult> {
   const errors: Error[] = [];
-  const merged = Object.create(null) as ResponseObject;
   await compiled.run({ requestContext, dataSources, variableDefinitions: compiled.variableDefinitions, errors }, merged);
   let shaped: ReturnType<ResponseShaper>;
   try {

@@ -42,7 +42,27 @@ export function compilePlan(plan: QueryPlan, supergraphSchema: GraphQLSchema): R
   const root = plan.node;
   if (root === undefined) return async () => {};
   if (root.kind === 'Subscription') throw new UnsupportedPlan('subscription');
-  const runRoot = compileNode(root, supergraphSchema);
+  return runFromRoot(compileNode(root, supergraphSchema));
+}
+
+/** A subscription's plan, compiled: the fetch that subscribes to the owning subgraph, and what runs on each of its events. */
+export interface CompiledSubscriptionPlan {
+  readonly primary: FetchNode;
+  /** Joins the fields other subgraphs own into one event's data; nothing to run when the owner answers it all. */
+  readonly rest: RunPlan | undefined;
+}
+
+/** Compiles a subscription's plan (its primary fetch and the rest); the rest may use any node `compilePlan` runs. */
+export function compileSubscriptionPlan(plan: QueryPlan, supergraphSchema: GraphQLSchema): CompiledSubscriptionPlan {
+  const root = plan.node;
+  if (root?.kind !== 'Subscription') throw new Error('not the plan of a subscription');
+  const { primary, rest } = root;
+  if ((primary.inputRewrites?.length ?? 0) > 0 || (primary.outputRewrites?.length ?? 0) > 0) throw new UnsupportedPlan('data_rewrites');
+  if ((primary.contextRewrites?.length ?? 0) > 0) throw new UnsupportedPlan('context_rewrites');
+  return { primary, rest: rest === undefined ? undefined : runFromRoot(compileNode(rest, supergraphSchema)) };
+}
+
+function runFromRoot(runRoot: RunNode): RunPlan {
   return (run, data) => runRoot(run, { path: [], data, fullResult: data });
 }
 
