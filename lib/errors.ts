@@ -36,6 +36,12 @@ export enum ErrorCode {
   OrderNotCancellable = 'ORDER_NOT_CANCELLABLE',
   /** A stock reservation was released; its id never reserves again. Told to the orders service only. */
   ReservationReleased = 'RESERVATION_RELEASED',
+  /** A subscription over one of the gateway's caps (`extensions.limit` names it); nothing was subscribed. */
+  SubscriptionLimitExceeded = 'SUBSCRIPTION_LIMIT_EXCEEDED',
+  /** A subscription's consumer fell further behind than its buffer holds; it ended, and the client may resubscribe. */
+  SubscriptionBufferOverflow = 'SUBSCRIPTION_BUFFER_OVERFLOW',
+  /** The server is stopping; the client may retry on another replica. */
+  ShuttingDown = 'SHUTTING_DOWN',
   /** Set by Apollo Server for a document that does not parse; named here so code can recognise it. */
   GraphQLParseFailed = 'GRAPHQL_PARSE_FAILED',
   /** Set by Apollo Server for a document the schema does not validate. */

@@ -62,6 +62,8 @@ export interface GatewayConfig {
   readonly trustProxyHops: number;
   /** How the gateway calls subgraphs: timeout, circuit breaker, connection pool. */
   readonly subgraphCalls: SubgraphCallSettings;
+  /** Subscriptions: how many may run, and how far a slow consumer may fall behind. */
+  readonly subscriptions: SubscriptionSettings;
   /** Longest wait after SIGTERM for requests in flight before their connections are cut. Env `SHUTDOWN_GRACE_MS`. @default 10000 */
   readonly shutdownGraceMs: number;
   /** Gateway processes sharing the port (node:cluster); the primary restarts one that crashes. More than one needs `REDIS_URL`, or each would keep its own cache and counters. Env `GATEWAY_WORKERS`. @default 1 (containers scale with replicas) */
@@ -113,6 +115,18 @@ export interface RateLimitSettings {
   readonly windowSeconds: number;
   /** Estimated cost per caller per window. Env `RATE_LIMIT_COST_PER_WINDOW`. @default 1000000 */
   readonly costPerWindow: number;
+}
+
+/** Caps on subscriptions, each per gateway process; over one, a subscription is refused with `SUBSCRIPTION_LIMIT_EXCEEDED`. */
+export interface SubscriptionSettings {
+  /** Subscriptions on one WebSocket connection. Env `SUBSCRIPTIONS_MAX_PER_CONNECTION`. @default 100 */
+  readonly maxPerConnection: number;
+  /** Subscriptions of one caller (`user:<sub>`, or `ip:<address>` when anonymous), over every protocol. Env `SUBSCRIPTIONS_MAX_PER_CALLER`. @default 100 */
+  readonly maxPerCaller: number;
+  /** Subscriptions in all. Env `SUBSCRIPTIONS_MAX`. @default 10000 */
+  readonly max: number;
+  /** Events held for a consumer that reads slower than they come; the next one ends its subscription with `SUBSCRIPTION_BUFFER_OVERFLOW`. Env `SUBSCRIPTION_BUFFER_EVENTS`. @default 100 */
+  readonly bufferEvents: number;
 }
 
 export interface QueryLimits {
@@ -301,6 +315,12 @@ function buildConfig(
       breakerCooldownMs: parseInteger('SUBGRAPH_BREAKER_COOLDOWN_MS', env['SUBGRAPH_BREAKER_COOLDOWN_MS'], 10_000, 1, 3_600_000),
       maxConnections: parseInteger('SUBGRAPH_MAX_CONNECTIONS', env['SUBGRAPH_MAX_CONNECTIONS'], 128, 1, 10_000),
       deduplicateQueries: parseSwitch('SUBGRAPH_DEDUPLICATION', env['SUBGRAPH_DEDUPLICATION'], true),
+    }),
+    subscriptions: Object.freeze({
+      maxPerConnection: parseInteger('SUBSCRIPTIONS_MAX_PER_CONNECTION', env['SUBSCRIPTIONS_MAX_PER_CONNECTION'], 100, 1, 100_000),
+      maxPerCaller: parseInteger('SUBSCRIPTIONS_MAX_PER_CALLER', env['SUBSCRIPTIONS_MAX_PER_CALLER'], 100, 1, 1_000_000),
+      max: parseInteger('SUBSCRIPTIONS_MAX', env['SUBSCRIPTIONS_MAX'], 10_000, 1, 10_000_000),
+      bufferEvents: parseInteger('SUBSCRIPTION_BUFFER_EVENTS', env['SUBSCRIPTION_BUFFER_EVENTS'], 100, 1, 100_000),
     }),
     shutdownGraceMs: parseInteger('SHUTDOWN_GRACE_MS', env['SHUTDOWN_GRACE_MS'], 10_000, 0, 600_000),
     workers: parseInteger('GATEWAY_WORKERS', env['GATEWAY_WORKERS'], 1, 1, 256),

@@ -1,6 +1,7 @@
 import type { BaseContext } from '@apollo/server';
 import type { Viewer } from './auth/Viewer.js';
 import type { FetchEpoch } from './cache/FetchEpoch.js';
+import type { PreparedSubscription } from './execution/queryPlans/FastQueryPlanExecutor.js';
 
 /** What the gateway knows about one incoming request. */
 export interface GatewayContext extends BaseContext {
@@ -16,4 +17,11 @@ export interface GatewayContext extends BaseContext {
   readonly changedEntities: Set<string>;
   /** The cache invalidation epoch this request's answer is fetched under. */
   readonly fetchEpoch: FetchEpoch;
+  /** Present when the request came over a transport that can stream (WebSocket, SSE, multipart): where a subscription is handed to it. */
+  readonly subscription?: SubscriptionSlot | undefined;
+}
+
+/** Where the pipeline leaves a subscription that passed every check, for the transport that asked to stream it. */
+export interface SubscriptionSlot {
+  prepared: PreparedSubscription | undefined;
 }

@@ -39,6 +39,14 @@ export interface Gateway {
   /** Apollo's parsed-document and query-plan caches, each bounded in bytes. */
   readonly documents: BoundedMemoryCache<DocumentNode>;
   readonly queryPlans: BoundedMemoryCache<QueryPlan>;
+  /** Plans and completes subscriptions (and runs queries and mutations too when `QUERY_PLAN_EXECUTOR` is `fast`). */
+  readonly executor: FastQueryPlanExecutor;
+  /** Signs the caller's identity for subgraphs. */
+  readonly signer: GatewayTokenSigner;
+  /** The URL the gateway calls a subgraph at (its routing URL, or `SUBGRAPH_<NAME>_URL`); undefined before the supergraph names it. */
+  readonly subgraphUrl: (name: string) => string | undefined;
+  /** Formats errors as every answer's are. */
+  readonly formatError: ReturnType<typeof createFormatError>;
 }
 
 /** Where the gateway reports what it does. */
@@ -79,11 +87,13 @@ export function createGateway(
   const queryPlans = new BoundedMemoryCache<QueryPlan>(config.queryPlanCacheMaxBytes);
   // The data source @apollo/gateway uses for each subgraph is the last one it built for that name.
   const dataSources = new Map<string, GraphQLDataSource<GatewayContext>>();
+  const calledUrls = new Map<string, string>();
   const buildService = observeSubgraphs(
-    ({ name, url }) =>
-      new SubgraphDataSource(name, subgraphUrlOverride(config, name) ?? url ?? missingUrl(name), signer, subgraphCalls.forService(name), () =>
-        metrics.subgraphSharedFetch(name),
-      ),
+    ({ name, url }) => {
+      const calledUrl = subgraphUrlOverride(config, name) ?? url ?? missingUrl(name);
+      calledUrls.set(name, calledUrl);
+      return new SubgraphDataSource(name, calledUrl, signer, subgraphCalls.forService(name), () => metrics.subgraphSharedFetch(name));
+    },
     metrics,
     subgraphUrls,
   );
@@ -118,12 +128,10 @@ export function createGateway(
       return dataSource;
     },
   });
-  let fast: FastQueryPlanExecutor | undefined;
-  if (config.queryPlanExecutor === 'fast') {
-    const executor = new FastQueryPlanExecutor({ queryPlans, dataSources, onFallback: (reason) => metrics.executorFallback(reason) });
-    gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => executor.useSupergraph(coreSupergraphSdl));
-    fast = executor;
-  }
+  const executor = new FastQueryPlanExecutor({ queryPlans, dataSources, onFallback: (reason) => metrics.executorFallback(reason) });
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => executor.useSupergraph(coreSupergraphSdl));
+  const fast = config.queryPlanExecutor === 'fast' ? executor : undefined;
+  const formatError = createFormatError(config.production, (error) => logger.error({ error }, 'masked error'), config.queryLimits.depth);
   // Plans run on the fast executor (stock's for what it does not run), inside the edge pipeline.
   const wrapped = new SupergateGateway(gateway, (stock) => pipeline.executor(fast === undefined ? stock : fast.executor(stock)));
   const server = new ApolloServer<GatewayContext>({
@@ -142,7 +150,7 @@ export function createGateway(
     documentStore: documents,
     // Requests sharing one execution share one serialised data part too.
     stringifyResult,
-    formatError: createFormatError(config.production, (error) => logger.error({ error }, 'masked error'), config.queryLimits.depth),
+    formatError,
     plugins: [
       useOperationGuards(),
       useRequestObserver({ observer }),
@@ -151,7 +159,7 @@ export function createGateway(
       ...optional(pipeline.apolloPlugin()),
     ],
   });
-  return { server, gateway, subgraphUrls, documents, queryPlans };
+  return { server, gateway, subgraphUrls, documents, queryPlans, executor, signer, subgraphUrl: (name) => calledUrls.get(name), formatError };
 }
 
 function optional<T>(value: T | undefined): T[] {

@@ -114,7 +114,7 @@ export class TokenVerifier {
     if (typeof payload.sub !== 'string' || payload.sub === '') throw invalid();
     const scopes = scopesOf(payload);
     if (scopes === null) throw new InvalidTokenError('invalid', 'The access token has a scope with whitespace or control characters.');
-    return { viewer: { sub: payload.sub, scopes }, exp: payload.exp };
+    return { viewer: { sub: payload.sub, scopes, ...(payload.exp === undefined ? {} : { expiresAt: payload.exp * 1000 }) }, exp: payload.exp };
   }
 }
 

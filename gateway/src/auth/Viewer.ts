@@ -5,6 +5,8 @@ export interface Viewer {
   /** The token's subject (user id). */
   readonly sub: string;
   readonly scopes: ReadonlySet<string>;
+  /** When the token stops being valid (its `exp`, in epoch milliseconds); a subscription ends then. Absent for a token without `exp`. */
+  readonly expiresAt?: number;
 }
 
 /**

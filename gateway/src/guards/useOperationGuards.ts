@@ -6,8 +6,8 @@ import { containsNul, NUL_MESSAGE } from './containsNul.js';
 
 /**
  * Refuses, with HTTP 400 and before anything is planned, operations the gateway
- * cannot serve or no subgraph should see: a subscription (this transport
- * answers once, it cannot stream), an operation type the schema lacks, and a
+ * cannot serve or no subgraph should see: a subscription sent over a
+ * transport that answers once and cannot stream, an operation type the schema lacks, and a
  * NUL character in a string argument or variable (databases reject it).
  * Runs after validation, so it sees a document that is known to be well-formed.
  */
@@ -16,9 +16,9 @@ export function useOperationGuards(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, schema, document, request }) {
+        async didResolveOperation({ operation, schema, document, request, contextValue }) {
           // An unknown operation name is answered by the gateway's own check.
-          if (operation !== undefined) refuseUnservedType(operation, schema);
+          if (operation !== undefined) refuseUnservedType(operation, schema, contextValue.subscription !== undefined);
           let hasNul = literalsWithNul.get(document);
           if (hasNul === undefined) {
             hasNul = stringLiteralsContainNul(document);
@@ -31,11 +31,13 @@ export function useOperationGuards(): ApolloServerPlugin<GatewayContext> {
   };
 }
 
-function refuseUnservedType(operation: OperationDefinitionNode, schema: GraphQLSchema): void {
-  if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-    throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, 'Subscriptions are not served over HTTP POST or GET; send queries and mutations.', {
-      status: 400,
-    });
+function refuseUnservedType(operation: OperationDefinitionNode, schema: GraphQLSchema, canStream: boolean): void {
+  if (operation.operation === OperationTypeNode.SUBSCRIPTION && !canStream) {
+    throw new GraphQLErrorWithCode(
+      ErrorCode.OperationNotSupported,
+      'Subscriptions are served over WebSocket (graphql-transport-ws), Server-Sent Events (Accept: text/event-stream) or multipart HTTP (Accept: multipart/mixed;subscriptionSpec="1.0"), not as a plain POST or GET.',
+      { status: 400 },
+    );
   }
   if (schema.getRootType(operation.operation) == null) {
     throw new GraphQLErrorWithCode(ErrorCode.OperationNotSupported, `The schema has no ${operation.operation} operations.`, { status: 400 });

@@ -1,9 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ErrorCode } from '../../../lib/errors.js';
 
 /** How a GraphQL request ended: answered cleanly, answered with errors, or refused by the gateway (4xx). */
 export type RequestOutcome = 'success' | 'error' | 'rejected';
 export type CacheLookupOutcome = 'hit' | 'miss' | 'bypass';
 export type SupergraphReloadOutcome = 'success' | 'failure';
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+const OTHER_CODE = '(other)';
 
 /** Label for operations without a name. Parentheses cannot occur in a GraphQL name, so no operation can claim it. */
 export const ANONYMOUS_OPERATION = '(anonymous)';
@@ -40,6 +44,10 @@ export class GatewayMetrics {
   private readonly rateLimitRejections: Counter<'rule'>;
   private readonly supergraphReloads: Counter<'outcome'>;
   private readonly executorFallbacks: Counter<'reason'>;
+  private readonly activeSubscriptions: Gauge<'subgraph' | 'protocol'>;
+  private readonly subscriptionEvents: Counter<'subgraph' | 'protocol'>;
+  private readonly subscriptionEventsDropped: Counter<'subgraph' | 'reason'>;
+  private readonly subscriptionErrors: Counter<'code'>;
   // Registered on the first report, so a gateway without Redis exports no misleading 0.
   private redisGauge: Gauge | undefined;
 
@@ -116,6 +124,30 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.activeSubscriptions = new Gauge({
+      name: 'gateway_subscriptions_active',
+      help: 'Subscriptions running, by the subgraph that owns them and the client protocol (graphql-ws, sse, multipart).',
+      labelNames: ['subgraph', 'protocol'],
+      registers,
+    });
+    this.subscriptionEvents = new Counter({
+      name: 'gateway_subscription_events_total',
+      help: 'Subscription events delivered to clients, by subgraph and protocol.',
+      labelNames: ['subgraph', 'protocol'],
+      registers,
+    });
+    this.subscriptionEventsDropped = new Counter({
+      name: 'gateway_subscription_events_dropped_total',
+      help: 'Subscriptions ended with events lost, by subgraph and reason (buffer_overflow: a slow consumer; subgraph_unavailable: the connection to it was lost).',
+      labelNames: ['subgraph', 'reason'],
+      registers,
+    });
+    this.subscriptionErrors = new Counter({
+      name: 'gateway_subscription_errors_total',
+      help: 'Subscriptions refused or ended on an error, by error code.',
+      labelNames: ['code'],
+      registers,
+    });
     // Zero-valued series from the start, so rate() and alerts see the first increment.
     for (const outcome of ['hit', 'miss', 'bypass'] satisfies CacheLookupOutcome[]) this.cacheLookups.inc({ outcome }, 0);
     for (const outcome of ['success', 'failure'] satisfies SupergraphReloadOutcome[]) this.supergraphReloads.inc({ outcome }, 0);
@@ -145,6 +177,27 @@ export class GatewayMetrics {
   /** Counts one operation the fast executor handed to @apollo/gateway's. */
   executorFallback(reason: string): void {
     this.executorFallbacks.inc({ reason });
+  }
+
+  subscriptionStarted(subgraph: string, protocol: string): void {
+    this.activeSubscriptions.inc({ subgraph, protocol });
+  }
+
+  subscriptionEnded(subgraph: string, protocol: string): void {
+    this.activeSubscriptions.dec({ subgraph, protocol });
+  }
+
+  subscriptionEvent(subgraph: string, protocol: string): void {
+    this.subscriptionEvents.inc({ subgraph, protocol });
+  }
+
+  subscriptionEventDropped(subgraph: string, reason: 'buffer_overflow' | 'subgraph_unavailable'): void {
+    this.subscriptionEventsDropped.inc({ subgraph, reason });
+  }
+
+  /** Codes outside `ErrorCode` (a subgraph's own) are counted as `(other)`, so the label set stays bounded. */
+  subscriptionError(code: string): void {
+    this.subscriptionErrors.inc({ code: KNOWN_CODES.has(code) ? code : OTHER_CODE });
   }
 
   subgraphSharedFetch(subgraph: string): void {

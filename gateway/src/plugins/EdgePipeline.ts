@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import type { OperationDefinitionNode } from 'graphql';
+import { OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { HttpError } from '../../../lib/http/HttpError.js';
 import type { Viewer } from '../auth/Viewer.js';
 import { FetchEpoch } from '../cache/FetchEpoch.js';
@@ -24,6 +24,7 @@ export class EdgePipeline {
   private readonly wrappers: ((next: ExecuteOperation) => ExecuteOperation)[] = [];
   private readonly responseHooks: NonNullable<SupergatePlugin['onResponse']>[] = [];
   private readonly stopHooks: (() => Promise<void>)[] = [];
+  private subscriptions: ExecuteOperation | undefined;
   /** Every plugin's HTTP routes. */
   readonly routes: Readonly<Record<string, RouteHandler>>;
 
@@ -52,7 +53,12 @@ export class EdgePipeline {
   }
 
   /** Runs the request hooks and builds the request's context; a hook's refusal becomes the whole HTTP answer. */
-  async context(req: IncomingMessage, clientAddress: string, requestId: string, forwardedHeaders: Readonly<Record<string, string>>): Promise<GatewayContext> {
+  async context(
+    req: Pick<IncomingMessage, 'headers'>,
+    clientAddress: string,
+    requestId: string,
+    forwardedHeaders: Readonly<Record<string, string>>,
+  ): Promise<GatewayContext> {
     const request = new RequestState(req.headers, clientAddress, requestId);
     try {
       for (const hook of this.requestHooks) {
@@ -64,6 +70,11 @@ export class EdgePipeline {
     }
     const { viewer, caller } = request;
     return { viewer, caller, requestId, forwardedHeaders, changedEntities: new Set(), fetchEpoch: new FetchEpoch() };
+  }
+
+  /** What takes a subscription once every operation hook passed it; execution wrappers (sharing, caching) are for answers given once. */
+  serveSubscriptions(start: ExecuteOperation): void {
+    this.subscriptions = start;
   }
 
   /** The executor Apollo Server runs: the operation hooks in order, then the execution wrappers around `execute`. */
@@ -90,7 +101,8 @@ export class EdgePipeline {
         if (pending !== undefined) await pending;
         if (state.emptied) return { data: null, errors: [...state.errors] };
       }
-      const result = await run(state.requestToRun(), state);
+      const startSubscription = operation.operation === OperationTypeNode.SUBSCRIPTION ? this.subscriptions : undefined;
+      const result = await (startSubscription ?? run)(state.requestToRun(), state);
       return state.errors.length === 0 ? result : { ...result, errors: [...state.errors, ...(result.errors ?? [])] };
     };
   }
