@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
 import { gracefulClose } from '../../lib/http/gracefulClose.js';
@@ -13,7 +13,12 @@ import { ErrorCode } from '../../lib/errors.js';
 import { checkPersistedQuery } from './http/checkPersistedQuery.js';
 import { clientAddress } from './http/clientAddress.js';
 import { isBrowserVisit, PRODUCTION_BROWSER_VISIT } from './http/browserVisit.js';
-import { createCorsHandler } from './http/corsHandler.js';
+import { createCorsHandler, originMatcher } from './http/corsHandler.js';
+import type { GatewayContext } from './context.js';
+import { serveGraphqlWs } from './subscriptions/graphqlWsEndpoint.js';
+import { streamingEndpoints } from './subscriptions/streamingEndpoints.js';
+import { SubscriptionHub } from './subscriptions/SubscriptionHub.js';
+import { UpstreamSubscriptions } from './subscriptions/UpstreamSubscriptions.js';
 import { GatewayMetrics } from './observability/GatewayMetrics.js';
 import { startMetricsServer, type RunningMetricsServer } from './observability/metricsServer.js';
 import { Readiness } from './observability/Readiness.js';
@@ -86,7 +91,7 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
       ? options.plugins({ ...services, defaultPlugins: () => defaultPlugins(services) })
       : (options.plugins ?? defaultPlugins(services));
   const pipeline = new EdgePipeline(plugins);
-  const { server, gateway, subgraphUrls } = createGateway(
+  const { server, gateway, subgraphUrls, executor, signer, subgraphUrl, formatError } = createGateway(
     config,
     pipeline,
     { logger, metrics, observer, cacheStoreFailed: services.cacheStoreFailed },
@@ -99,6 +104,22 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
     readiness.supergraphLoaded();
   });
   const handleCors = createCorsHandler(config.corsOrigins);
+  const upstream = new UpstreamSubscriptions({ urlOf: subgraphUrl, connectionToken: () => signer.sign(null) });
+  const contextOf = (headers: IncomingHttpHeaders, address: string, requestId: string): Promise<GatewayContext> =>
+    pipeline.context({ headers }, address, requestId, forwardedHeaders(headers, config.forwardHeaders));
+  const hub = new SubscriptionHub({
+    server,
+    pipeline,
+    executor,
+    upstream,
+    signer,
+    limits: config.subscriptions,
+    context: contextOf,
+    formatError,
+    metrics,
+    logger,
+  });
+  const serveStream = streamingEndpoints(hub, config.maxBodyBytes);
 
   const serveMetrics = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (redis !== undefined) metrics.redisAvailable(redis.available);
@@ -109,7 +130,7 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
   const listener = graphqlRequestListener(server, {
     maxBodyBytes: config.maxBodyBytes,
     context: observer.observeContext((req) =>
-      pipeline.context(req, clientAddress(req, config.trustProxyHops), observer.requestId(req), forwardedHeaders(req, config.forwardHeaders)),
+      pipeline.context(req, clientAddress(req, config.trustProxyHops), observer.requestId(req), forwardedHeaders(req.headers, config.forwardHeaders)),
     ),
     checkRequest: checkPersistedQuery,
     routes: withPluginRoutes(pipeline.routes, {
@@ -131,7 +152,7 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
       (answered) => {
         if (answered) return;
         if (config.production && isBrowserVisit(req)) sendGraphQLError(res, PRODUCTION_BROWSER_VISIT);
-        else listener(req, res);
+        else if (!serveStream(req, res, { clientAddress: clientAddress(req, config.trustProxyHops), requestId: observer.requestId(req) })) listener(req, res);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'CORS handling failed');
@@ -141,6 +162,17 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
   });
   httpServer.keepAliveTimeout = 65_000;
   const closeHttpServer = gracefulClose(httpServer);
+  const webSockets = serveGraphqlWs(httpServer, {
+    hub,
+    originAllowed: originMatcher(config.corsOrigins),
+    checkCaller: async (headers, req) => {
+      await contextOf(headers, clientAddress(req, config.trustProxyHops), observer.requestId(req));
+    },
+    clientAddress: (req) => clientAddress(req, config.trustProxyHops),
+    requestId: (req) => observer.requestId(req),
+    maxPayloadBytes: config.maxBodyBytes,
+    logger,
+  });
 
   let state: 'created' | 'listening' | 'stopped' = 'created';
   let tracing: Tracing | undefined;
@@ -168,6 +200,10 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
       const wasListening = state === 'listening';
       state = 'stopped';
       readiness.markStopping();
+      // Subscriptions end first: their streams would hold the HTTP server open for the whole grace period.
+      hub.stop();
+      await webSockets.close(1001, 'The gateway is shutting down');
+      upstream.close();
       if (wasListening) {
         // Scraped to the end, so the last requests are counted.
         const { cutOff } = await closeHttpServer(config.shutdownGraceMs);
@@ -189,10 +225,10 @@ function withPluginRoutes(pluginRoutes: Readonly<Record<string, RouteHandler>>, 
   return { ...own, ...pluginRoutes };
 }
 
-function forwardedHeaders(req: IncomingMessage, names: readonly string[]): Record<string, string> {
+function forwardedHeaders(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
   const forwarded: Record<string, string> = {};
   for (const name of names) {
-    const value = req.headers[name];
+    const value = headers[name];
     if (value !== undefined) forwarded[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return forwarded;

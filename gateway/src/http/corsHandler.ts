@@ -5,18 +5,23 @@ import cors from 'cors';
 const ALLOWED_HEADERS = ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id', 'cache-control'];
 const EXPOSED_HEADERS = ['retry-after', 'x-request-id', 'x-cache', 'age', 'www-authenticate'];
 
+/** Whether an `Origin` is on the allow-list (`*` for any; `scheme://host:*` for any port of a host). */
+export function originMatcher(origins: readonly string[]): (origin: string) => boolean {
+  const exact = new Set(origins.filter((origin) => !origin.endsWith(':*')));
+  const anyPort = origins.filter((origin) => origin.endsWith(':*')).map((origin) => origin.slice(0, -2));
+  return (origin) =>
+    exact.has('*') ||
+    exact.has(origin) ||
+    anyPort.some((prefix) => origin === prefix || (origin.startsWith(`${prefix}:`) && /^\d+$/.test(origin.slice(prefix.length + 1))));
+}
+
 /**
  * CORS for the origins on the allow-list (`*` for any; `scheme://host:*` for any
  * port of a host). Other origins get no CORS headers, so browsers keep their
  * pages from reading the answers. Returns true when it answered a preflight.
  */
 export function createCorsHandler(origins: readonly string[]): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const exact = new Set(origins.filter((origin) => !origin.endsWith(':*')));
-  const anyPort = origins.filter((origin) => origin.endsWith(':*')).map((origin) => origin.slice(0, -2));
-  const allowed = (origin: string): boolean =>
-    exact.has('*') ||
-    exact.has(origin) ||
-    anyPort.some((prefix) => origin === prefix || (origin.startsWith(`${prefix}:`) && /^\d+$/.test(origin.slice(prefix.length + 1))));
+  const allowed = originMatcher(origins);
   const middleware = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed(origin)),
     methods: ['GET', 'POST'],

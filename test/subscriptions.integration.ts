@@ -1,0 +1,255 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReadableStreamReadResult } from 'node:stream/web';
+import { composeServices } from '@apollo/composition';
+import { PubSub } from 'graphql-subscriptions';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient, type Client } from 'graphql-ws';
+import jwt from 'jsonwebtoken';
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readGatewayConfig } from '../gateway/src/config.js';
+import { createSupergate, type Supergate } from '../gateway/src/supergate.js';
+import { GATEWAY_TOKEN_HEADER } from '../lib/gatewayToken.js';
+import { createLogger } from '../lib/logger.js';
+import { postGraphQL } from './support/http.js';
+import { LABELS_SDL, startLabelSubgraph, startTickSubgraph, TICKS_SDL, type FixtureSubgraph } from './support/tickSubgraphs.js';
+import { waitFor } from './support/waitFor.js';
+
+const JWT_SECRET = 'subscriptions-test-secret-0123456789abcdef-0123';
+const TICKED = 'subscription { ticked { id seq label } }';
+
+function bearer(sub: string, expiresIn = 300): string {
+  return `Bearer ${jwt.sign({ scope: '' }, JWT_SECRET, { algorithm: 'HS256', subject: sub, expiresIn })}`;
+}
+
+interface Received {
+  readonly events: unknown[];
+  error: unknown;
+  completed: boolean;
+}
+
+function subscribeWs(client: Client, query: string, variables: Record<string, unknown> = {}): Received & { stop: () => void } {
+  const received: Received = { events: [], error: undefined, completed: false };
+  const stop = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => void received.events.push(value),
+      error: (error) => (received.error = error),
+      complete: () => (received.completed = true),
+    },
+  );
+  return Object.assign(received, { stop });
+}
+
+/** Reads Apollo's multipart subscription answer the way Apollo Client does: split on the boundary, one JSON body per part. */
+async function readMultipart(response: Response, onPart: (part: Record<string, unknown>) => boolean): Promise<void> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let at = buffer.indexOf('\r\n--graphql');
+    while (at !== -1) {
+      const message = buffer.slice(0, at);
+      buffer = buffer.slice(at + '\r\n--graphql'.length);
+      const bodyStart = message.indexOf('\r\n\r\n');
+      if (bodyStart !== -1 && !onPart(JSON.parse(message.slice(bodyStart)) as Record<string, unknown>)) {
+        await reader.cancel();
+        return;
+      }
+      at = buffer.indexOf('\r\n--graphql');
+    }
+  }
+}
+
+describe('subscriptions through the gateway', () => {
+  const pubsub = new PubSub();
+  let ticks: FixtureSubgraph;
+  let labels: FixtureSubgraph;
+  let gateway: Supergate;
+  let url: string;
+  let wsUrl: string;
+  let folder: string;
+  const clients: Client[] = [];
+
+  const wsClient = (connectionParams: Record<string, unknown> = {}, closed?: (code: number) => void): Client => {
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: true,
+      on: { closed: (event) => closed?.((event as { code: number }).code) },
+    });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    ticks = await startTickSubgraph(pubsub);
+    labels = await startLabelSubgraph();
+    const composed = composeServices([
+      { name: 'ticks', url: ticks.url, typeDefs: TICKS_SDL },
+      { name: 'labels', url: labels.url, typeDefs: LABELS_SDL },
+    ]);
+    if (composed.errors !== undefined) throw new Error(composed.errors.map((error) => error.message).join('\n'));
+    folder = mkdtempSync(join(tmpdir(), 'supergate-subscriptions-'));
+    writeFileSync(join(folder, 'supergraph.graphql'), composed.supergraphSdl);
+    const config = readGatewayConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      METRICS_PORT: '0',
+      JWT_SECRET,
+      SUPERGRAPH_PATH: join(folder, 'supergraph.graphql'),
+      SUBSCRIPTIONS_MAX_PER_CONNECTION: '3',
+      SUBSCRIPTION_BUFFER_EVENTS: '4',
+      CORS_ORIGINS: 'https://shop.example',
+    });
+    gateway = createSupergate({ config, logger: createLogger('gateway', 'silent') });
+    url = await gateway.listen();
+    wsUrl = url.replace('http', 'ws');
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) await client.dispose();
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await ticks?.stop();
+    await labels?.stop();
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  });
+
+  const published = async (seq: number, until: () => boolean): Promise<void> => {
+    await waitFor(
+      'the event to arrive',
+      async () => {
+        if (until()) return true;
+        await pubsub.publish('tick', { seq });
+        return until();
+      },
+      10_000,
+    );
+  };
+
+  it('streams each event over graphql-ws with the fields another subgraph owns joined in', async () => {
+    const sub = subscribeWs(wsClient({ authorization: bearer('u1') }), TICKED);
+    await published(7, () => sub.events.length > 0);
+    expect(sub.events[0]).toEqual({ data: { ticked: { id: '7', seq: 7, label: 'tick 7' } } });
+    expect(typeof ticks.subscribeExtensions.at(-1)?.[GATEWAY_TOKEN_HEADER]).toBe('string');
+    sub.stop();
+  });
+
+  it('streams over graphql-sse, distinct connections', async () => {
+    const client = createSseClient({ url, headers: { authorization: bearer('u1') }, retryAttempts: 0 });
+    const events: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const stop = client.subscribe(
+        { query: TICKED },
+        {
+          next: (value) => {
+            events.push(value);
+            stop();
+            resolve();
+          },
+          error: reject,
+          complete: resolve,
+        },
+      );
+    });
+    await published(8, () => events.length > 0);
+    await done;
+    expect(events[0]).toEqual({ data: { ticked: { id: '8', seq: 8, label: 'tick 8' } } });
+    client.dispose();
+  });
+
+  it('streams Apollo multipart subscriptions, starting with a heartbeat part', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0",application/json', authorization: bearer('u1') },
+      body: JSON.stringify({ query: TICKED }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+    const parts: Record<string, unknown>[] = [];
+    const reading = readMultipart(response, (part) => {
+      parts.push(part);
+      return !('payload' in part);
+    });
+    await published(9, () => parts.some((part) => 'payload' in part));
+    await reading;
+    expect(parts[0]).toEqual({});
+    expect(parts.at(-1)).toEqual({ payload: { data: { ticked: { id: '9', seq: 9, label: 'tick 9' } } } });
+  });
+
+  it('refuses a subscription sent as a plain POST', async () => {
+    const { status, body } = await postGraphQL(url, TICKED);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.['code']).toBe('OPERATION_NOT_SUPPORTED');
+  });
+
+  it('closes a WebSocket with 4403 when connection_init carries a bad token, and answers SSE and multipart 401', async () => {
+    let code: number | undefined;
+    const sub = subscribeWs(
+      wsClient({ Authorization: 'Bearer not-a-token' }, (closed) => (code = closed)),
+      TICKED,
+    );
+    await waitFor('the socket to close', () => code !== undefined, 5000);
+    expect(code).toBe(4403);
+    expect(sub.events).toEqual([]);
+    for (const accept of ['text/event-stream', 'multipart/mixed;subscriptionSpec="1.0"']) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, authorization: 'Bearer not-a-token' },
+        body: JSON.stringify({ query: TICKED }),
+      });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('reads the token from a nested headers object in connection_init', async () => {
+    const sub = subscribeWs(wsClient({ headers: { Authorization: bearer('u3') } }), TICKED);
+    await published(10, () => sub.events.length > 0);
+    expect(sub.events[0]).toEqual({ data: { ticked: { id: '10', seq: 10, label: 'tick 10' } } });
+  });
+
+  it('refuses a WebSocket upgrade from a page of an origin not on the CORS list', async () => {
+    const status = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers: { origin: 'https://evil.example' } });
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+    });
+    expect(status).toBe(403);
+    const allowed = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers: { origin: 'https://shop.example' } });
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => {
+        socket.close();
+        resolve(101);
+      });
+    });
+    expect(allowed).toBe(101);
+  });
+
+  it('refuses a subscription past SUBSCRIPTIONS_MAX_PER_CONNECTION with SUBSCRIPTION_LIMIT_EXCEEDED', async () => {
+    const client = wsClient({ authorization: bearer('u4') });
+    const subs = [1, 2, 3, 4].map(() => subscribeWs(client, TICKED));
+    await waitFor('the fourth to be refused', () => subs[3]!.error !== undefined, 5000);
+    expect(subs[3]!.error).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: 'SUBSCRIPTIONS_MAX_PER_CONNECTION' }) }),
+    ]);
+    await published(11, () => subs.slice(0, 3).every((sub) => sub.events.length > 0));
+  });
+
+  it('ends the subscription with UNAUTHENTICATED when the token expires', async () => {
+    const sub = subscribeWs(wsClient({ authorization: bearer('u5', 2) }), TICKED);
+    await waitFor('the subscription to end', () => sub.completed || sub.error !== undefined, 8000);
+    expect(sub.events.at(-1)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] });
+  });
+});
