@@ -34,9 +34,12 @@ export function developmentIdentityKeys(
   };
 }
 
-/** What the gateway needs: its private key. */
+/** What the gateway needs: its private key, and the calling services' public keys, whose own calls (cache purges) it accepts. */
 export function gatewayIdentityEnv(keys: DevelopmentIdentityKeys | undefined): Record<string, string> {
-  return keys === undefined ? {} : { GATEWAY_SIGNING_KEY: keys.gateway.privateKey };
+  if (keys === undefined) return {};
+  const env: Record<string, string> = { GATEWAY_SIGNING_KEY: keys.gateway.privateKey };
+  for (const [service, pair] of keys.services) env[`SERVICE_${service.toUpperCase()}_PUBLIC_KEY`] = pair.publicKey;
+  return env;
 }
 
 /** What a subgraph needs: the gateway's and the calling services' public keys, and its own private key if it calls peers. */

@@ -2,11 +2,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
 import { DEVELOPMENT_JWT_SECRET } from '../gateway/src/config.js';
+import { CACHE_PURGE_CHANNEL } from '../lib/cachePurge.js';
+import { DEVELOPMENT_GATEWAY_SECRET, GATEWAY_TOKEN_AUDIENCE, GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../lib/gatewayToken.js';
+import { readPrivateKey } from '../lib/identityKeys.js';
 import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
 import { readCounter } from './support/http.js';
 import { startInProcessSystem, type InProcessSystem } from './support/inProcessSystem.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
+import { waitFor } from './support/waitFor.js';
 
 const SUBGRAPHS = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
 
@@ -242,6 +247,47 @@ describe.each([
     expect(purged.status).toBe(200);
     expect(((await purged.json()) as { purged: number }).purged).toBeGreaterThanOrEqual(1);
     expect((await query(text, {}, replica)).headers.get('x-cache')).toBe('MISS');
+  });
+
+  it("purges on a service's own signed call, and refuses a user's token or a forged one in its place", async () => {
+    const text = '{ product(upc: "17") { name } }';
+    await query(text);
+    expect((await query(text)).headers.get('x-cache')).toBe('HIT');
+    const invalidate = (token: string) =>
+      fetch(new URL('/cache/invalidate', system.gatewayUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token },
+        body: JSON.stringify({ tags: ['Product:17'] }),
+      });
+    const ordersKey = readPrivateKey('SERVICE_SIGNING_KEY', system.identityKeys!.services.get('orders')!.privateKey)!;
+    const asOrders = new GatewayTokenSigner(ordersKey, 'orders');
+    const developmentSecret = new TextEncoder().encode(DEVELOPMENT_GATEWAY_SECRET);
+    const withSecret = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('orders').setAudience(GATEWAY_TOKEN_AUDIENCE).setExpirationTime('60s');
+    // A user named in it, the gateway's own issuer, and a secret the gateway does not sign with are all refused.
+    expect((await invalidate(await asOrders.sign('u1'))).status).toBe(401);
+    expect((await invalidate(await new GatewayTokenSigner(ordersKey, 'gateway').sign(null))).status).toBe(401);
+    expect((await invalidate(await withSecret.sign(developmentSecret))).status).toBe(401);
+    expect((await query(text)).headers.get('x-cache')).toBe('HIT');
+    const purged = await invalidate(await asOrders.sign(null));
+    expect(purged.status).toBe(200);
+    expect((await query(text, {}, replica)).headers.get('x-cache')).toBe('MISS');
+  });
+
+  itOnRedis('purges on every replica when a service publishes on the purge channel', async () => {
+    const text = '{ product(upc: "16") { name } }';
+    await query(text);
+    await query(text, {}, replica);
+    expect((await query(text, {}, replica)).headers.get('x-cache')).toBe('HIT');
+    const publisher = createClient({ url: redis!.url });
+    await publisher.connect();
+    try {
+      await publisher.publish(CACHE_PURGE_CHANNEL, 'not json');
+      await publisher.publish(CACHE_PURGE_CHANNEL, JSON.stringify({ tags: ['Product:16'] }));
+      await waitFor('the purge to land', async () => (await query(text, {}, replica)).headers.get('x-cache') === 'MISS', 10_000);
+    } finally {
+      await publisher.close();
+    }
+    expect(output.some((line) => line.includes('ignored a message on supergate:cache-purge'))).toBe(true);
   });
 
   it('registers a persisted query on one replica and runs it by hash on another', async () => {

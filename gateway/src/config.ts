@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../lib/ConfigError.js';
 import { developmentGatewaySecret, GATEWAY_TOKEN_HEADER, readGatewaySecret } from '../../lib/gatewayToken.js';
 import { readClientConnectionLimits, type ClientConnectionLimits } from '../../lib/http/clientConnectionLimits.js';
-import { readPrivateKey, type SigningKey } from '../../lib/identityKeys.js';
+import type { KeyObject } from 'node:crypto';
+import { readPrivateKey, readPublicKey, type SigningKey } from '../../lib/identityKeys.js';
 import { readLogLevel, type LogLevel } from '../../lib/logger.js';
 import { DEFAULT_JWKS_CACHE_MAX_AGE_MS } from '../../lib/remoteKeySet.js';
 import type { VerificationKeySource } from './auth/TokenVerifier.js';
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   readonly jwtDevelopmentSecret: boolean;
   /** Signs the caller's identity for the subgraphs: an EC P-256 key pair (Env `GATEWAY_SIGNING_KEY`), or outside production the shared `GATEWAY_SECRET`. @default the development secret, outside production only */
   readonly gatewaySigningKey: SigningKey;
+  /** Services whose own signed calls the gateway accepts on `POST /cache/invalidate`, by name. Env `SERVICE_<NAME>_PUBLIC_KEY`; with a shared secret (`GATEWAY_SECRET`, development) its holders too. @default none */
+  readonly serviceKeys: ReadonlyMap<string, KeyObject>;
   /** Refuse bearer tokens without `exp`. Env `JWT_REQUIRE_EXP` (`on`/`off`). @default true in production, false otherwise */
   readonly jwtRequireExp: boolean;
   /** How long a key set fetched from `JWKS_URL` is used before it is fetched again. Env `JWKS_CACHE_MAX_AGE_MS`. @default 600000 */
@@ -277,6 +280,7 @@ function buildConfig(
     jwtKeys,
     jwtDevelopmentSecret,
     gatewaySigningKey: readGatewaySigningKey(env, production),
+    serviceKeys: readServiceKeys(env),
     jwtRequireExp: parseSwitch('JWT_REQUIRE_EXP', env['JWT_REQUIRE_EXP'], production),
     jwksCacheMaxAgeMs: parseInteger('JWKS_CACHE_MAX_AGE_MS', env['JWKS_CACHE_MAX_AGE_MS'], DEFAULT_JWKS_CACHE_MAX_AGE_MS, 1000, 86_400_000),
     jwtIssuer: nonEmpty(env['JWT_ISSUER']),
@@ -435,6 +439,18 @@ function readGatewaySigningKey(env: NodeJS.ProcessEnv, production: boolean): Sig
       '',
     );
   return readGatewaySecret(env['GATEWAY_SECRET']) ?? developmentGatewaySecret();
+}
+
+/** `SERVICE_<NAME>_PUBLIC_KEY`, the variables subgraphs read to trust their peers. */
+function readServiceKeys(env: NodeJS.ProcessEnv): ReadonlyMap<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  for (const variable of Object.keys(env)) {
+    const service = /^SERVICE_([A-Z][A-Z0-9]*)_PUBLIC_KEY$/.exec(variable)?.[1]?.toLowerCase();
+    if (service === undefined) continue;
+    const key = readPublicKey(variable, env[variable]);
+    if (key !== undefined) keys.set(service, key);
+  }
+  return keys;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

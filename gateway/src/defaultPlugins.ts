@@ -1,4 +1,7 @@
+import { GatewayTokenVerifier } from '../../lib/GatewayTokenVerifier.js';
+import type { VouchedIdentity } from '../../lib/gatewayToken.js';
 import { useJwtAuth } from './auth/useJwtAuth.js';
+import type { GatewayConfig } from './config.js';
 import { useAuthorization } from './authorization/useAuthorization.js';
 import { useResponseCache } from './cache/useResponseCache.js';
 import { useOperationDeduplication } from './execution/useOperationDeduplication.js';
@@ -17,7 +20,7 @@ import { useRateLimits } from './rateLimits/useRateLimits.js';
  * - execution wrappers, outermost first: identical queries in flight share one
  *   execution, and the response cache answers inside it.
  */
-export function defaultPlugins({ config, redis, metrics, cacheStoreFailed }: SupergateServices): SupergatePlugin[] {
+export function defaultPlugins({ config, redis, metrics, logger, cacheStoreFailed }: SupergateServices): SupergatePlugin[] {
   const jwtAuth = useJwtAuth({
     keys: config.jwtKeys,
     issuer: config.jwtIssuer,
@@ -38,6 +41,8 @@ export function defaultPlugins({ config, redis, metrics, cacheStoreFailed }: Sup
             maxEntries: config.cacheMaxEntries,
             maxBytes: config.cacheMaxBytes,
             authenticate: jwtAuth.authenticate,
+            verifyService: serviceVerifier(config),
+            log: (level, message) => logger[level](message),
             maxBodyBytes: config.maxBodyBytes,
             onError: cacheStoreFailed,
             onLookup: (outcome) => metrics.cacheLookup(outcome),
@@ -46,4 +51,16 @@ export function defaultPlugins({ config, redis, metrics, cacheStoreFailed }: Sup
         ]
       : []),
   ];
+}
+
+/** Checks a service's own token: one whose public key the gateway holds (`SERVICE_<NAME>_PUBLIC_KEY`), or the shared secret the gateway signs with. */
+function serviceVerifier(config: GatewayConfig): (token: string) => Promise<VouchedIdentity | null> {
+  const verifier = new GatewayTokenVerifier({
+    gatewayPublicKey: undefined,
+    gatewayJwksUrl: undefined,
+    serviceKeys: config.serviceKeys,
+    sharedSecret: config.gatewaySigningKey.kind === 'secret' ? config.gatewaySigningKey : undefined,
+    jwksCacheMaxAgeMs: config.jwksCacheMaxAgeMs,
+  });
+  return (token) => verifier.verify(token);
 }

@@ -188,6 +188,7 @@ export function createSupergate(options: SupergateOptions = {}): Supergate {
       state = 'listening';
       tracing = await startTracing(config.observability);
       await redis?.connect();
+      await pipeline.start();
       await server.start();
       metricsServer = await startMetricsServer(config.metricsHost, config.metricsPort, config.clientConnections, serveMetrics);
       const host = listenOptions.host ?? config.host;

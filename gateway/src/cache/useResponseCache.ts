@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { OperationTypeNode } from 'graphql';
+import { CACHE_PURGE_CHANNEL, purgeTags } from '../../../lib/cachePurge.js';
+import type { VouchedIdentity } from '../../../lib/gatewayToken.js';
 import type { Viewer } from '../auth/Viewer.js';
 import type { SupergatePlugin } from '../plugins/SupergatePlugin.js';
 import type { RedisClient } from '../redis/RedisConnection.js';
@@ -16,6 +18,10 @@ export interface ResponseCacheOptions {
   readonly maxBytes?: number;
   /** Verifies the caller of `POST /cache/invalidate`, which needs scope `admin`. @default undefined (the route is not served) */
   readonly authenticate?: ((req: IncomingMessage) => Promise<Viewer | null>) | undefined;
+  /** Verifies a service's own token on `POST /cache/invalidate`, so a subgraph can purge what its background jobs change. @default undefined (admin tokens only) */
+  readonly verifyService?: ((token: string) => Promise<VouchedIdentity | null>) | undefined;
+  /** Told a purge message on Redis could not be read or applied. @default nothing */
+  readonly log?: ((level: 'warn', message: string) => void) | undefined;
   /** Largest `POST /cache/invalidate` body. @default 1048576 */
   readonly maxBodyBytes?: number;
   /** Told every failure of the store. @default nothing */
@@ -43,10 +49,38 @@ export function useResponseCache(options: ResponseCacheOptions = {}): SupergateP
     { maxEntries: options.maxEntries ?? DEFAULT_CACHE_BOUNDS.maxEntries, maxBytes: options.maxBytes ?? DEFAULT_CACHE_BOUNDS.maxBytes },
     { onError: options.onError ?? (() => undefined), onLookup: options.onLookup, onPurge: options.onPurge },
   );
-  const { authenticate } = options;
+  const { authenticate, redis } = options;
+  let purgeSubscriber: RedisClient | undefined;
   return {
     name: 'responseCache',
     caching,
+    // Services publish purges for changes no request through the gateway made (a background job).
+    async onStart() {
+      if (redis === undefined) return;
+      const subscriber = redis.duplicate();
+      subscriber.on('error', () => undefined);
+      purgeSubscriber = subscriber;
+      try {
+        await subscriber.connect();
+        await subscriber.subscribe(CACHE_PURGE_CHANNEL, (message) => {
+          const tags = purgeTags(safeParse(message));
+          if (tags === undefined) {
+            options.log?.('warn', `ignored a message on ${CACHE_PURGE_CHANNEL} that is not {"tags": ["Type:key", ...]}`);
+            return;
+          }
+          caching.cache.purge(tags).then(
+            (purged) => caching.onPurge?.(purged),
+            (error: unknown) => options.onError?.(error),
+          );
+        });
+      } catch (error) {
+        // The client reconnects and resubscribes on its own; until then purges from services are missed, as is the cache.
+        options.onError?.(error);
+      }
+    },
+    async onStop() {
+      await purgeSubscriber?.close().catch(() => undefined);
+    },
     onSupergraph(supergraph) {
       caching.tagger.useKeys(supergraph.entityKeys);
     },
@@ -58,6 +92,21 @@ export function useResponseCache(options: ResponseCacheOptions = {}): SupergateP
     routes:
       authenticate === undefined
         ? undefined
-        : { 'POST /cache/invalidate': invalidationRoute({ authenticate, caching, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 }) },
+        : {
+            'POST /cache/invalidate': invalidationRoute({
+              authenticate,
+              verifyService: options.verifyService,
+              caching,
+              maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+            }),
+          },
   };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -23,6 +23,7 @@ export class EdgePipeline {
   private readonly operationHooks: ((operation: OperationState) => void | Promise<void>)[] = [];
   private readonly wrappers: ((next: ExecuteOperation) => ExecuteOperation)[] = [];
   private readonly responseHooks: NonNullable<SupergatePlugin['onResponse']>[] = [];
+  private readonly startHooks: (() => Promise<void>)[] = [];
   private readonly stopHooks: (() => Promise<void>)[] = [];
   private subscriptions: ExecuteOperation | undefined;
   /** Every plugin's HTTP routes. */
@@ -38,6 +39,7 @@ export class EdgePipeline {
       if (plugin.onOperation) this.operationHooks.push(plugin.onOperation.bind(plugin));
       if (plugin.wrapExecute) this.wrappers.push(plugin.wrapExecute.bind(plugin));
       if (plugin.onResponse) this.responseHooks.push(plugin.onResponse.bind(plugin));
+      if (plugin.onStart) this.startHooks.push(plugin.onStart.bind(plugin));
       if (plugin.onStop) this.stopHooks.push(plugin.onStop.bind(plugin));
       for (const [route, handler] of Object.entries(plugin.routes ?? {})) {
         if (route in routes) throw new Error(`plugin ${plugin.name} serves ${route}, which another plugin serves already`);
@@ -120,6 +122,10 @@ export class EdgePipeline {
       },
     };
     return { requestDidStart: async () => listener };
+  }
+
+  async start(): Promise<void> {
+    for (const hook of this.startHooks) await hook();
   }
 
   async stop(): Promise<void> {

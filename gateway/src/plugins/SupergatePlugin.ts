@@ -38,6 +38,8 @@ export interface SupergatePlugin {
   onResponse?(response: SupergateResponse): void;
   /** Plain HTTP routes beside /graphql, keyed `METHOD /path`; a thrown `SupergateError` becomes the answer. */
   readonly routes?: Readonly<Record<string, RouteHandler>> | undefined;
+  /** When the gateway starts serving, once Redis is connected: open what the plugin keeps open (a subscription to a channel). */
+  onStart?(): Promise<void>;
   /** When the gateway stops, after the last request. */
   onStop?(): Promise<void>;
 }
