@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadableStreamReadResult } from 'node:stream/web';
@@ -13,7 +14,7 @@ import { readGatewayConfig } from '../gateway/src/config.js';
 import { createSupergate, type Supergate } from '../gateway/src/supergate.js';
 import { GATEWAY_TOKEN_HEADER } from '../lib/gatewayToken.js';
 import { createLogger } from '../lib/logger.js';
-import { postGraphQL } from './support/http.js';
+import { postGraphQL, readCounter } from './support/http.js';
 import { LABELS_SDL, startLabelSubgraph, startTickSubgraph, TICKS_SDL, type FixtureSubgraph } from './support/tickSubgraphs.js';
 import { waitFor } from './support/waitFor.js';
 
@@ -74,11 +75,12 @@ describe('subscriptions through the gateway', () => {
   let url: string;
   let wsUrl: string;
   let folder: string;
+  let supergraphSdl: string;
   const clients: Client[] = [];
 
-  const wsClient = (connectionParams: Record<string, unknown> = {}, closed?: (code: number) => void): Client => {
+  const wsClient = (connectionParams: Record<string, unknown> = {}, closed?: (code: number) => void, at = wsUrl): Client => {
     const client = createClient({
-      url: wsUrl,
+      url: at,
       webSocketImpl: WebSocket,
       connectionParams,
       retryAttempts: 0,
@@ -99,6 +101,12 @@ describe('subscriptions through the gateway', () => {
     if (composed.errors !== undefined) throw new Error(composed.errors.map((error) => error.message).join('\n'));
     folder = mkdtempSync(join(tmpdir(), 'supergate-subscriptions-'));
     writeFileSync(join(folder, 'supergraph.graphql'), composed.supergraphSdl);
+    supergraphSdl = composed.supergraphSdl;
+    ({ gateway, url } = await startGateway());
+    wsUrl = url.replace('http', 'ws');
+  });
+
+  const startGateway = async (): Promise<{ gateway: Supergate; url: string }> => {
     const config = readGatewayConfig({
       NODE_ENV: 'test',
       PORT: '0',
@@ -109,10 +117,9 @@ describe('subscriptions through the gateway', () => {
       SUBSCRIPTION_BUFFER_EVENTS: '4',
       CORS_ORIGINS: 'https://shop.example',
     });
-    gateway = createSupergate({ config, logger: createLogger('gateway', 'silent') });
-    url = await gateway.listen();
-    wsUrl = url.replace('http', 'ws');
-  });
+    const started = createSupergate({ config, logger: createLogger('gateway', 'silent') });
+    return { gateway: started, url: await started.listen() };
+  };
 
   afterEach(async () => {
     for (const client of clients.splice(0)) await client.dispose();
@@ -252,4 +259,119 @@ describe('subscriptions through the gateway', () => {
     await waitFor('the subscription to end', () => sub.completed || sub.error !== undefined, 8000);
     expect(sub.events.at(-1)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] });
   });
+
+  it('ends a slow consumer with SUBSCRIPTION_BUFFER_OVERFLOW, while another subscriber gets every event', async () => {
+    const fast = subscribeWs(wsClient({ authorization: bearer('u6') }), 'subscription { ticked { seq } }');
+    await published(100, () => fast.events.length > 0);
+    const dropped = await readCounter(url, 'gateway_subscription_events_dropped_total');
+    const { response, parts } = await openPausedMultipart(url, 'subscription { ticked { seq blob(size: 262144) } }', bearer('u7'));
+    const before = fast.events.length;
+    // 40 events of 256 KiB: far more than the socket buffers hold, so the gateway must stop writing and then give up.
+    // Paced, so a reader that keeps up never has more than SUBSCRIPTION_BUFFER_EVENTS (4) waiting.
+    for (let seq = 1; seq <= 40; seq += 1) {
+      await pubsub.publish('tick', { seq });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await waitFor('the overflow to be counted', async () => (await readCounter(url, 'gateway_subscription_events_dropped_total')) > dropped, 10_000);
+    await waitFor('the fast subscriber to get all 40', () => fast.events.length >= before + 40, 10_000);
+    response.resume();
+    await new Promise((resolve) => response.once('end', resolve));
+    const last = JSON.parse(parts().at(-1)!) as { payload: unknown; errors: { extensions: Record<string, unknown> }[] };
+    expect(last.payload).toBeNull();
+    expect(last.errors[0]?.extensions).toEqual({ code: 'SUBSCRIPTION_BUFFER_OVERFLOW', limit: 'SUBSCRIPTION_BUFFER_EVENTS' });
+    // The consumer got at most the buffer's worth beyond what its socket held, never all 40.
+    expect(parts().filter((part) => part.includes('"payload":{')).length).toBeLessThan(40);
+  });
+
+  it('ends subscriptions with SUBGRAPH_UNAVAILABLE when the owning subgraph restarts, and subscribes again once it is back', async () => {
+    const sub = subscribeWs(wsClient({ authorization: bearer('u8') }), TICKED);
+    await published(200, () => sub.events.length > 0);
+    await ticks.stop();
+    await waitFor('the subscription to end', () => sub.completed || sub.error !== undefined, 10_000);
+    expect(sub.events.at(-1)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'ticks' } })] });
+    await ticks.start();
+    const again = subscribeWs(wsClient({ authorization: bearer('u8') }), TICKED);
+    await published(201, () => again.events.length > 0);
+    expect(again.events[0]).toEqual({ data: { ticked: { id: '201', seq: 201, label: 'tick 201' } } });
+  });
+
+  it('keeps running subscriptions when the supergraph is reloaded', async () => {
+    const sub = subscribeWs(wsClient({ authorization: bearer('u9') }), TICKED);
+    await published(300, () => sub.events.length > 0);
+    const reloads = await readCounter(url, 'gateway_supergraph_reloads_total');
+    writeFileSync(join(folder, 'supergraph.graphql'), `${supergraphSdl}\n# reloaded\n`);
+    await waitFor('the reload', async () => (await readCounter(url, 'gateway_supergraph_reloads_total')) > reloads, 10_000);
+    const count = sub.events.length;
+    await published(301, () => sub.events.length > count);
+    expect(sub.events.at(-1)).toEqual({ data: { ticked: { id: '301', seq: 301, label: 'tick 301' } } });
+    expect(sub.completed).toBe(false);
+  });
+
+  it('reports active subscriptions and delivered events by subgraph and protocol', async () => {
+    const sub = subscribeWs(wsClient({ authorization: bearer('u10') }), TICKED);
+    await published(400, () => sub.events.length > 0);
+    const metrics = await (await fetch(new URL('/metrics', url))).text();
+    expect(metrics).toMatch(/gateway_subscriptions_active\{subgraph="ticks",protocol="graphql-ws"\} [1-9]/);
+    expect(metrics).toMatch(/gateway_subscription_events_total\{subgraph="ticks",protocol="multipart"\} [1-9]/);
+    expect(metrics).toMatch(/gateway_subscription_errors_total\{code="SUBSCRIPTION_LIMIT_EXCEEDED"\} [1-9]/);
+  });
+
+  it('closes WebSockets with 1001 and ends HTTP streams when the gateway stops', async () => {
+    const second = await startGateway();
+    let code: number | undefined;
+    const sub = subscribeWs(
+      wsClient({ authorization: bearer('u11') }, (closed) => (code = closed), second.url.replace('http', 'ws')),
+      TICKED,
+    );
+    await published(500, () => sub.events.length > 0);
+    const response = await fetch(second.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: bearer('u11') },
+      body: JSON.stringify({ query: TICKED }),
+    });
+    const parts: Record<string, unknown>[] = [];
+    const reading = readMultipart(response, (part) => {
+      parts.push(part);
+      return true;
+    });
+    const stopping = second.gateway.stop();
+    await reading;
+    await stopping;
+    await waitFor('the socket to close', () => code !== undefined, 5000);
+    expect(code).toBe(1001);
+    expect(parts.at(-1)).toEqual({ payload: null, errors: [expect.objectContaining({ extensions: { code: 'SHUTTING_DOWN' } })] });
+  });
 });
+
+/** A multipart subscription whose reader stops reading at once: the response is paused and its raw parts kept for later. */
+async function openPausedMultipart(url: string, query: string, authorization: string): Promise<{ response: IncomingMessage; parts: () => string[] }> {
+  const target = new URL(url);
+  const body = JSON.stringify({ query });
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization },
+      },
+      resolve,
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+  response.pause();
+  let text = '';
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => (text += chunk));
+  response.pause();
+  return {
+    response,
+    parts: () =>
+      text
+        .split('\r\n--graphql')
+        .map((part) => part.slice(part.indexOf('\r\n\r\n') + 4))
+        .filter((part) => part.startsWith('{')),
+  };
+}
