@@ -36,6 +36,8 @@ export enum ErrorCode {
   OrderNotCancellable = 'ORDER_NOT_CANCELLABLE',
   /** A stock reservation was released; its id never reserves again. Told to the orders service only. */
   ReservationReleased = 'RESERVATION_RELEASED',
+  /** A subscriber fell so far behind its events that they no longer fit its buffer; the subscription ended. Subscribe again and re-read the state. */
+  SubscriptionBufferOverflow = 'SUBSCRIPTION_BUFFER_OVERFLOW',
   /** Set by Apollo Server for a document that does not parse; named here so code can recognise it. */
   GraphQLParseFailed = 'GRAPHQL_PARSE_FAILED',
   /** Set by Apollo Server for a document the schema does not validate. */
