@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import DataLoader from 'dataloader';
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { developmentGatewaySecret, GATEWAY_ISSUER, GATEWAY_TOKEN_HEADER, GatewayTokenSigner, type VouchedIdentity } from '../../lib/gatewayToken.js';
 import type { Database } from './database.js';
 import type { EventPublisher } from './eventBus.js';
 import { createSubgraphServer } from './server.js';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from './startSubgraph.js';
+import { activeSubscriptions, connectSubscriber, eventually as until, subscribeWith } from './testing.js';
 
 interface CounterContext {
   readonly db: Database;
@@ -103,36 +103,6 @@ async function bump(url: string, name: string): Promise<void> {
   expect(await post(url, 'mutation ($name: String!) { bump(name: $name) { name } }', { name })).toEqual({ data: { bump: { name } } });
 }
 
-/** What a subscription saw: its results, and how it ended. */
-interface Seen {
-  results: FormattedExecutionResult<Record<string, unknown>, unknown>[];
-  ended: Promise<{ completed: true } | { error: unknown }>;
-}
-
-function subscribe(client: Client, query: string, extensions: Record<string, unknown>): Seen {
-  const results: FormattedExecutionResult<Record<string, unknown>, unknown>[] = [];
-  const ended = new Promise<{ completed: true } | { error: unknown }>((resolve) => {
-    client.subscribe(
-      { query, extensions },
-      { next: (result) => void results.push(result), complete: () => resolve({ completed: true }), error: (error: unknown) => resolve({ error }) },
-    );
-  });
-  return { results, ended };
-}
-
-async function activeSubscriptions(subgraph: RunningSubgraph): Promise<number> {
-  const text = await (await fetch(subgraph.metricsUrl)).text();
-  return Number(/^subgraph_subscriptions_active\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 'NaN');
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const COUNTER = 'subscription { counterBumped(name: "a") { name value bumpedBy } }';
 
 describe.each(modes)('subscriptions on a subgraph, events $bus', ({ env: busEnv }) => {
@@ -142,20 +112,11 @@ describe.each(modes)('subscriptions on a subgraph, events $bus', ({ env: busEnv 
   const clients: Client[] = [];
 
   const connect = (connectionParams: Record<string, unknown> | undefined): { client: Client; closed: Promise<number> } => {
-    let closedWith: (code: number) => void = () => undefined;
-    const closed = new Promise<number>((resolve) => (closedWith = resolve));
-    const client = createClient({
-      url: subgraph.url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      lazy: false,
-      retryAttempts: 0,
-      connectionParams,
-      on: { closed: (event) => closedWith((event as { code: number }).code) },
-      onNonLazyError: () => undefined,
-    });
-    clients.push(client);
-    return { client, closed };
+    const connected = connectSubscriber(subgraph.url, connectionParams);
+    clients.push(connected.client);
+    return connected;
   };
+  const subscribe = (client: Client, query: string, extensions: Record<string, unknown>) => subscribeWith(client, { query, extensions });
   const gatewayParams = async () => ({ [GATEWAY_TOKEN_HEADER]: await signer.sign(null) });
 
   beforeAll(async () => {
@@ -197,9 +158,9 @@ describe.each(modes)('subscriptions on a subgraph, events $bus', ({ env: busEnv 
 
   it('delivers each event with data read fresh for it, as the caller who subscribed', async () => {
     const { client } = connect(await gatewayParams());
-    const active = await activeSubscriptions(subgraph);
+    const active = await activeSubscriptions(subgraph.metricsUrl);
     const seen = subscribe(client, COUNTER, { [GATEWAY_TOKEN_HEADER]: await signer.sign('u7') });
-    await until('the subscription to listen', async () => (await activeSubscriptions(subgraph)) === active + 1);
+    await until('the subscription to listen', async () => (await activeSubscriptions(subgraph.metricsUrl)) === active + 1);
     const before = await counterValue(subgraph.url);
     await bump(subgraph.url, 'a');
     await until('the first event', () => seen.results.length === 1);
@@ -210,14 +171,14 @@ describe.each(modes)('subscriptions on a subgraph, events $bus', ({ env: busEnv 
       { data: { counterBumped: { name: 'a', value: before + 2, bumpedBy: 'u7' } } },
     ]);
     await client.dispose();
-    await until('the subscription to end with its connection', async () => (await activeSubscriptions(subgraph)) === active);
+    await until('the subscription to end with its connection', async () => (await activeSubscriptions(subgraph.metricsUrl)) === active);
   });
 
   it('ends a subscriber that falls behind its buffer with SUBSCRIPTION_BUFFER_OVERFLOW', async () => {
     const { client } = connect(await gatewayParams());
-    const before = await activeSubscriptions(subgraph);
+    const before = await activeSubscriptions(subgraph.metricsUrl);
     const seen = subscribe(client, COUNTER, { [GATEWAY_TOKEN_HEADER]: await signer.sign('u7') });
-    await until('the subscription to listen', async () => (await activeSubscriptions(subgraph)) === before + 1);
+    await until('the subscription to listen', async () => (await activeSubscriptions(subgraph.metricsUrl)) === before + 1);
     // Fifty events at once, while the subscriber still reads the first one's value: its buffer of 3 overflows.
     await post(subgraph.url, 'mutation { burst(name: "a", events: 50) }');
     expect(await seen.ended).toEqual({ completed: true });
@@ -231,13 +192,13 @@ describe.each(modes)('subscriptions on a subgraph, events $bus', ({ env: busEnv 
     });
     // The first event and the overflow, nothing after it; the buffer went with the subscription.
     expect(seen.results.length).toBeLessThanOrEqual(1 + 3 + 1);
-    await until('the subscription to end', async () => (await activeSubscriptions(subgraph)) === before);
+    await until('the subscription to end', async () => (await activeSubscriptions(subgraph.metricsUrl)) === before);
   });
 
   it('closes its subscribers’ connections with 1001 when it stops', async () => {
     const { client, closed } = connect(await gatewayParams());
     const seen = subscribe(client, COUNTER, { [GATEWAY_TOKEN_HEADER]: await signer.sign('u7') });
-    await until('the subscription to listen', async () => (await activeSubscriptions(subgraph)) >= 1);
+    await until('the subscription to listen', async () => (await activeSubscriptions(subgraph.metricsUrl)) >= 1);
     await subgraph.stop();
     expect(await closed).toBe(1001);
     expect(await seen.ended).toMatchObject({ error: expect.anything() });
