@@ -21,9 +21,6 @@ export interface EventPublisher {
   publish(trigger: string, payload: EventPayload): Promise<void>;
 }
 
-/** Stands in where nobody can subscribe (a server executed directly in a test). */
-export const NO_SUBSCRIBERS: EventPublisher = { publish: async () => undefined };
-
 /** The value a stream yields, once and last, when its subscriber fell too far behind. */
 export const BUFFER_OVERFLOW: unique symbol = Symbol('subscription buffer overflow');
 
@@ -40,6 +37,15 @@ export interface EventBus extends EventPublisher {
   /** Stops listening and closes the bus's connections. */
   close(): Promise<void>;
 }
+
+/** What a request's context holds of the bus: it publishes what its mutations change, and its subscriptions listen. */
+export type ContextEvents = Pick<EventBus, 'publish' | 'subscribe'>;
+
+/** For a server executed directly (tests): events go nowhere, and a subscription fails. */
+export const DETACHED_EVENTS: ContextEvents = {
+  publish: async () => undefined,
+  subscribe: () => Promise.reject(new Error('this server was built without an event bus')),
+};
 
 /**
  * The service's event bus: over Redis when `redisUrl` is set, so a mutation on

@@ -1,7 +1,7 @@
 import type { VouchedIdentity } from '../../lib/gatewayToken.js';
 import { ChangedEntities } from '../kit/changedEntities.js';
 import type { Database } from '../kit/database.js';
-import type { EventBus } from '../kit/eventBus.js';
+import { DETACHED_EVENTS, type EventBus } from '../kit/eventBus.js';
 import { createLoaders, type OrderLoaders } from './loaders.js';
 import { UNOBSERVED_ORDERS, type OrderEvents } from './orderEvents.js';
 import type { Peers } from './peers.js';
@@ -28,7 +28,7 @@ export function createContext(
   peers: Peers,
   identity: VouchedIdentity,
   orderEvents: OrderEvents = UNOBSERVED_ORDERS,
-  subscribe: OrdersContext['subscribe'] = NO_SUBSCRIPTIONS,
+  subscribe: OrdersContext['subscribe'] = DETACHED_EVENTS.subscribe,
 ): OrdersContext {
   return {
     db,
@@ -41,5 +41,3 @@ export function createContext(
     subscribe,
   };
 }
-
-const NO_SUBSCRIPTIONS: OrdersContext['subscribe'] = () => Promise.reject(new Error('this server was started without an event bus'));
