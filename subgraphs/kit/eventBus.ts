@@ -17,7 +17,7 @@ export type EventPayload = Readonly<Record<string, string>>;
 
 /** Sends events to every subscriber of a trigger, on every replica. */
 export interface EventPublisher {
-  /** Resolves once the event is handed to the bus; it never waits for subscribers. */
+  /** Resolves once the event is handed to the bus; it never waits for subscribers, and rejects at once while the bus is down. */
   publish(trigger: string, payload: EventPayload): Promise<void>;
 }
 
@@ -53,8 +53,13 @@ export const DETACHED_EVENTS: ContextEvents = {
  */
 export function createEventBus(service: string, redisUrl: string | undefined): EventBus {
   if (redisUrl === undefined) return pubSubBus('memory', new PubSub(), async () => undefined);
-  // A subscribed connection can send nothing else, so publishing takes a second one.
-  const engine = new RedisPubSub({ publisher: new Redis(redisUrl), subscriber: new Redis(redisUrl) });
+  // A subscribed connection can send nothing else, so publishing takes a second one. It fails at once while
+  // Redis is away, rather than holding the mutation that published until Redis is back; the subscriber
+  // reconnects and subscribes again by itself.
+  const publisher = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const subscriber = new Redis(redisUrl);
+  for (const connection of [publisher, subscriber]) connection.on('error', () => undefined);
+  const engine = new RedisPubSub({ publisher, subscriber });
   const prefix = `${EVENT_CHANNEL_PREFIX}${service}:`;
   return pubSubBus(
     'redis',

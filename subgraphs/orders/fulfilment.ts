@@ -156,8 +156,9 @@ function timerFulfilment(deps: FulfilmentDependencies): Fulfilment {
 }
 
 function queueFulfilment(deps: FulfilmentDependencies, url: string): Fulfilment {
-  // The worker blocks on its connection waiting for jobs; BullMQ asks for no per-command retry limit on it.
-  const queueConnection = new Redis(url, { maxRetriesPerRequest: null });
+  // The worker blocks on its connection waiting for jobs, so BullMQ asks for no per-command retry limit on it;
+  // adding a job keeps ioredis's limit, so a placed order waits a bounded time for a Redis that is away.
+  const queueConnection = new Redis(url);
   const workerConnection = new Redis(url, { maxRetriesPerRequest: null });
   for (const connection of [queueConnection, workerConnection]) connection.on('error', () => undefined);
   const queue = new Queue<StepJob>(FULFILMENT_QUEUE, { connection: queueConnection, prefix: FULFILMENT_QUEUE_PREFIX });

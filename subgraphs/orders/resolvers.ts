@@ -32,8 +32,11 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
       if (ctx.viewerId === null) throw new SubgraphError(ErrorCode.Unauthenticated, 'You must be signed in to place an order.');
       // Keys are scoped to the buyer, so another buyer's key is simply a new key here.
       const order = await placeOrder(ctx.db, ctx.peers, { ...args.input, buyerId: ctx.viewerId });
-      // A retry answering an order placed before schedules nothing new: its steps have the same ids.
-      await ctx.orderEvents.placed(order);
+      // Placed whatever happens next: an order fulfilment cannot take now is picked up at the next start.
+      // A retry answering an order placed before schedules nothing new, as its steps have the same ids.
+      await ctx.orderEvents
+        .placed(order)
+        .catch((error: unknown) => console.error(`[orders] scheduling the fulfilment of order ${order.id} failed: ${String(error)}`));
       // Stock of every item changed at inventory, and the buyer has a new order.
       ctx.changes.add('Product', ...args.input.items.map((item) => item.upc));
       ctx.changes.add('User', order.buyerId);
@@ -43,7 +46,9 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     async cancelOrder(_: unknown, args: { id: string }, ctx: OrdersContext) {
       if (ctx.viewerId === null) throw new SubgraphError(ErrorCode.Unauthenticated, 'You must be signed in to cancel an order.');
       const order = await cancelOrder(ctx.db, ctx.peers.inventory, args.id, { userId: ctx.viewerId, isAdmin: ctx.viewerIsAdmin });
-      await ctx.orderEvents.statusChanged(order.id);
+      await ctx.orderEvents
+        .statusChanged(order.id)
+        .catch((error: unknown) => console.error(`[orders] publishing the cancel of order ${order.id} failed: ${String(error)}`));
       // Its stock is back at inventory, and the order and its buyer's list show the new status.
       const items = await ctx.loaders.itemsByOrderId.load(order.id);
       ctx.changes.add('Product', ...items.map((item) => item.upc));
