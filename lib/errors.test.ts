@@ -24,6 +24,7 @@ const PUBLISHED_CODES = {
   OutOfStock: 'OUT_OF_STOCK',
   OrderNotCancellable: 'ORDER_NOT_CANCELLABLE',
   ReservationReleased: 'RESERVATION_RELEASED',
+  SubscriptionBufferOverflow: 'SUBSCRIPTION_BUFFER_OVERFLOW',
   GraphQLParseFailed: 'GRAPHQL_PARSE_FAILED',
   GraphQLValidationFailed: 'GRAPHQL_VALIDATION_FAILED',
   PersistedQueryNotFound: 'PERSISTED_QUERY_NOT_FOUND',

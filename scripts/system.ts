@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readRegistry, type SubgraphEntry } from '../schema/registry.js';
 import { forEachLine, terminate } from './childProcesses.js';
 import { developmentIdentityKeys, gatewayIdentityEnv, subgraphIdentityEnv, type DevelopmentIdentityKeys } from './developmentKeys.js';
@@ -84,6 +85,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
 
   const launchSubgraph = (entry: SubgraphEntry, port: number, urlOf: (name: string) => string | undefined): Promise<RunningService> => {
     const env: Record<string, string | undefined> = { ...baseEnv, ...subgraphIdentityEnv(identityKeys, entry), PORT: String(port) };
+    // Without Redis, changes made outside requests (orders' fulfilment) reach the gateway's cache over HTTP.
+    if (cachePurgeUrl !== undefined) env['CACHE_PURGE_URL'] = cachePurgeUrl;
     for (const peer of entry.peers) {
       const peerUrl = urlOf(peer);
       if (peerUrl === undefined) throw new Error(`${entry.name} calls ${peer}, which is not registered`);
@@ -108,6 +111,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     return launch(name, GATEWAY_ENTRY, { ...env, ...extraEnv });
   };
 
+  const host = baseEnv['HOST'] === undefined || baseEnv['HOST'] === '' || baseEnv['HOST'] === '0.0.0.0' ? '127.0.0.1' : baseEnv['HOST'];
+  // The gateway's port is chosen before the subgraphs start, so they can be told where its purge route is.
+  const gatewayPort = options.freePorts ? String(await freePort(host)) : (baseEnv['PORT'] ?? '4000');
+  const cachePurgeUrl = purgeUrlFor(baseEnv, host, gatewayPort);
+
   try {
     let gateway: RunningService;
     if (options.freePorts) {
@@ -116,20 +124,16 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       for (const wave of [entries.filter((e) => e.peers.length === 0), entries.filter((e) => e.peers.length > 0)]) {
         await Promise.all(wave.map((entry) => launchSubgraph(entry, 0, urlOf)));
       }
-      gateway = await launchGateway('0', urlOf);
+      gateway = await launchGateway(gatewayPort, urlOf);
     } else {
       // Fixed ports: every URL is known up front, so everything starts at once.
-      const host = baseEnv['HOST'] === undefined || baseEnv['HOST'] === '' || baseEnv['HOST'] === '0.0.0.0' ? '127.0.0.1' : baseEnv['HOST'];
       const assigned = entries.map((entry) => ({ entry, port: portFor(entry, baseEnv) }));
       const ports = new Map(assigned.map(({ entry, port }) => [entry.name, port]));
       const urlOf = (name: string) => {
         const port = ports.get(name);
         return port === undefined ? undefined : `http://${host}:${port}/graphql`;
       };
-      const started = await Promise.all([
-        launchGateway(baseEnv['PORT'] ?? '4000', urlOf),
-        ...assigned.map(({ entry, port }) => launchSubgraph(entry, port, urlOf)),
-      ]);
+      const started = await Promise.all([launchGateway(gatewayPort, urlOf), ...assigned.map(({ entry, port }) => launchSubgraph(entry, port, urlOf))]);
       gateway = started[0];
     }
     return {
@@ -168,6 +172,27 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     await stop();
     throw error;
   }
+}
+
+/**
+ * The gateway's `POST /cache/invalidate`, for subgraphs started without Redis
+ * (with it, purges go over Redis); undefined when `CACHE_PURGE_URL` is set already.
+ */
+function purgeUrlFor(env: Record<string, string | undefined>, host: string, gatewayPort: string): string | undefined {
+  if ((env['REDIS_URL'] ?? '') !== '' || (env['CACHE_PURGE_URL'] ?? '') !== '') return undefined;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${gatewayPort}/cache/invalidate`;
+}
+
+/** A port nothing listens on now, for a service started right after. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
 }
 
 function portFor(entry: SubgraphEntry, env: Record<string, string | undefined>): number {

@@ -13,5 +13,8 @@ export const subgraph: SubgraphDefinition<InventoryContext> = {
   name: 'inventory',
   defaultPort: 4003,
   migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
-  createService: (db, config) => ({ server: createInventoryServer(config.production), createContext: (identity) => createContext(db, identity) }),
+  createService: (db, config, { events }) => ({
+    server: createInventoryServer(config.production),
+    createContext: (identity) => createContext(db, identity, events),
+  }),
 };

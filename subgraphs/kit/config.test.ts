@@ -45,3 +45,26 @@ describe('a subgraph’s identity settings', () => {
     ).toBeDefined();
   });
 });
+
+describe('a subgraph’s event and fulfilment settings', () => {
+  it('steps orders every 30 s unless FULFILMENT_STEP_MS says otherwise, and refuses 0 or a non-number naming the variable', () => {
+    expect(readSubgraphConfig('orders', 4005, [], {}).fulfilmentStepMs).toBe(30_000);
+    expect(readSubgraphConfig('orders', 4005, [], { FULFILMENT_STEP_MS: '200' }).fulfilmentStepMs).toBe(200);
+    for (const bad of ['0', '-5', 'soon', '1.5']) {
+      expect(() => readSubgraphConfig('orders', 4005, [], { FULFILMENT_STEP_MS: bad })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', variable: 'FULFILMENT_STEP_MS' }),
+      );
+    }
+  });
+
+  it('queues fulfilment on REDIS_URL unless QUEUE_REDIS_URL names another Redis, and refuses a URL that is not Redis', () => {
+    expect(readSubgraphConfig('orders', 4005, [], {})).toMatchObject({ redisUrl: undefined, queueRedisUrl: undefined });
+    expect(readSubgraphConfig('orders', 4005, [], { REDIS_URL: 'redis://r:6379' })).toMatchObject({
+      redisUrl: 'redis://r:6379',
+      queueRedisUrl: 'redis://r:6379',
+    });
+    expect(readSubgraphConfig('orders', 4005, [], { REDIS_URL: 'redis://r:6379', QUEUE_REDIS_URL: 'redis://q:6379/2' }).queueRedisUrl).toBe('redis://q:6379/2');
+    expect(() => readSubgraphConfig('orders', 4005, [], { REDIS_URL: 'http://r:6379' })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => readSubgraphConfig('orders', 4005, [], { CACHE_PURGE_URL: 'gateway/cache' })).toThrow(/CACHE_PURGE_URL must be an absolute URL/);
+  });
+});

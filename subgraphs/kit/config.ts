@@ -29,7 +29,18 @@ export interface SubgraphConfig {
   readonly logLevel: LogLevel;
   /** How long slow clients may hold a connection, and how many may. Env `REQUEST_TIMEOUT_MS`, `HEADERS_TIMEOUT_MS`, `MAX_CONNECTIONS`. @default 30000 ms, 10000 ms, 10000 */
   readonly clientConnections: ClientConnectionLimits;
+  /** Redis carrying subscription events between replicas and cache purges to the gateway; unset keeps events in this process. Env `REDIS_URL`. @default undefined */
+  readonly redisUrl: string | undefined;
+  /** Redis holding the orders fulfilment queue (BullMQ); unset runs fulfilment on in-process timers. Env `QUEUE_REDIS_URL`. @default REDIS_URL */
+  readonly queueRedisUrl: string | undefined;
+  /** Time between an order's fulfilment steps (PLACED → SHIPPED → DELIVERED). Env `FULFILMENT_STEP_MS`. @default 30000 */
+  readonly fulfilmentStepMs: number;
+  /** The gateway's `POST /cache/invalidate`, told of changes made outside a request when there is no Redis. Env `CACHE_PURGE_URL`. @default undefined */
+  readonly cachePurgeUrl: string | undefined;
 }
+
+/** Time between fulfilment steps when `FULFILMENT_STEP_MS` is unset. */
+export const DEFAULT_FULFILMENT_STEP_MS = 30_000;
 
 /**
  * Reads a subgraph's configuration. `<NAME>_DATABASE_URL` overrides
@@ -55,6 +66,10 @@ export function readSubgraphConfig(name: string, defaultPort: number, peerNames:
     peers: Object.freeze(peers),
     logLevel: readLogLevel(env['LOG_LEVEL']),
     clientConnections: readClientConnectionLimits(env['REQUEST_TIMEOUT_MS'], env['HEADERS_TIMEOUT_MS'], env['MAX_CONNECTIONS']),
+    redisUrl: parseRedisUrl('REDIS_URL', env['REDIS_URL']),
+    queueRedisUrl: parseRedisUrl('QUEUE_REDIS_URL', env['QUEUE_REDIS_URL']) ?? parseRedisUrl('REDIS_URL', env['REDIS_URL']),
+    fulfilmentStepMs: parseMilliseconds('FULFILMENT_STEP_MS', env['FULFILMENT_STEP_MS'], DEFAULT_FULFILMENT_STEP_MS),
+    cachePurgeUrl: parseUrl('CACHE_PURGE_URL', env['CACHE_PURGE_URL']),
   });
 }
 
@@ -84,7 +99,7 @@ function readGatewayTrust(env: NodeJS.ProcessEnv, production: boolean): GatewayT
     serviceKeys,
     // With key pairs configured, HS256 is accepted only while GATEWAY_SECRET is still set (a migration).
     sharedSecret: configuredSecret ?? (hasKeys ? undefined : developmentGatewaySecret()),
-    jwksCacheMaxAgeMs: parseDuration('JWKS_CACHE_MAX_AGE_MS', env['JWKS_CACHE_MAX_AGE_MS'], DEFAULT_JWKS_CACHE_MAX_AGE_MS),
+    jwksCacheMaxAgeMs: parseMilliseconds('JWKS_CACHE_MAX_AGE_MS', env['JWKS_CACHE_MAX_AGE_MS'], DEFAULT_JWKS_CACHE_MAX_AGE_MS, 1000),
   });
 }
 
@@ -100,12 +115,19 @@ function readServiceSigningKey(env: NodeJS.ProcessEnv, production: boolean): Sig
   return readGatewaySecret(env['GATEWAY_SECRET']) ?? developmentGatewaySecret();
 }
 
-function parseDuration(variable: string, raw: string | undefined, fallback: number): number {
+/** A whole number of milliseconds from `min` to a day. */
+function parseMilliseconds(variable: string, raw: string | undefined, fallback: number, min = 1): number {
   const value = nonEmpty(raw);
   if (value === undefined) return fallback;
   const ms = Number(value);
-  if (!/^\d+$/.test(value) || ms < 1000 || ms > 86_400_000) throw new ConfigError(variable, 'milliseconds from 1000 to 86400000', value);
+  if (!/^\d+$/.test(value) || ms < min || ms > 86_400_000) throw new ConfigError(variable, `milliseconds from ${min} to 86400000`, value);
   return ms;
+}
+
+function parseRedisUrl(variable: string, raw: string | undefined): string | undefined {
+  const value = parseUrl(variable, raw);
+  if (value !== undefined && !/^rediss?:$/.test(new URL(value).protocol)) throw new ConfigError(variable, 'a redis:// or rediss:// URL', value);
+  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

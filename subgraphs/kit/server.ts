@@ -3,7 +3,7 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { parse } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import { CHANGED_ENTITIES_EXTENSION, hasChangedEntities } from './changedEntities.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -14,11 +14,15 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   production: boolean;
 }
 
+/** A subgraph's ApolloServer, with the schema it serves, which its subscriptions execute against too. */
+export type SubgraphServer<TContext extends BaseContext> = ApolloServer<TContext> & { readonly schema: GraphQLSchema };
+
 /** Builds a federated subgraph's ApolloServer from its SDL file and resolvers. */
-export function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): ApolloServer<TContext> {
+export function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): SubgraphServer<TContext> {
   const typeDefs = parse(readFileSync(options.schemaUrl, 'utf8'));
-  return new ApolloServer<TContext>({
-    schema: buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]),
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: options.resolvers }]);
+  const server = new ApolloServer<TContext>({
+    schema,
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
     // startSubgraph stops the HTTP server first, and the process that runs it owns the signals; Apollo's own handlers would race both.
@@ -41,4 +45,5 @@ export function createSubgraphServer<TContext extends BaseContext>(options: Subg
       },
     ],
   });
+  return Object.assign(server, { schema });
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
 import type { DestinationStream } from 'pino';
 import { ErrorCode } from '../../lib/errors.js';
 import { GATEWAY_TOKEN_HEADER, type VouchedIdentity } from '../../lib/gatewayToken.js';
@@ -9,13 +9,16 @@ import { createLimitedServer } from '../../lib/http/clientConnectionLimits.js';
 import { gracefulClose } from '../../lib/http/gracefulClose.js';
 import { HttpError } from '../../lib/http/HttpError.js';
 import { graphqlRequestListener, sendJson } from '../../lib/http/graphqlRequestListener.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import { readSubgraphConfig, type SubgraphConfig } from './config.js';
 import { openDatabase, type Database } from './database.js';
+import { createEventBus, type EventBus } from './eventBus.js';
 import { SubgraphMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
 import { readinessRoute } from './readiness.js';
 import { logRequests } from './requestLog.js';
+import type { SubgraphServer } from './server.js';
+import { attachSubscriptionServer } from './subscriptionServer.js';
 
 /** What a subgraph is, apart from where and how it runs: importing one starts nothing. */
 export interface SubgraphDefinition<TContext extends BaseContext> {
@@ -28,16 +31,23 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   /** The folder holding `NNN_*.sql` migrations and `seed.sql`. */
   readonly migrationsDir: string;
   /** Builds the service on its migrated database; nothing it builds listens. */
-  createService(db: Database, config: SubgraphConfig): SubgraphService<TContext>;
+  createService(db: Database, config: SubgraphConfig, kit: ServiceKit): SubgraphService<TContext>;
+}
+
+/** What the kit runs for a service beside its database, closed by the kit when the service stops. */
+export interface ServiceKit {
+  /** Carries the service's subscription events: over Redis with `REDIS_URL`, in this process otherwise. */
+  readonly events: EventBus;
+  readonly logger: Logger;
 }
 
 /** A subgraph's GraphQL server, and what it holds beside it for as long as it runs. */
 export interface SubgraphService<TContext extends BaseContext> {
-  readonly server: ApolloServer<TContext>;
-  /** Builds a request's context; `identity` is the caller the gateway vouched for. */
+  readonly server: SubgraphServer<TContext>;
+  /** Builds a request's context, and a subscription event's; `identity` is the caller the gateway vouched for. */
   readonly createContext: (identity: VouchedIdentity) => TContext;
-  /** Stops what the service runs beside its server (a background job). */
-  readonly stop?: () => void;
+  /** Stops what the service runs beside its server (a background job, its connections). */
+  readonly stop?: () => void | Promise<void>;
 }
 
 export interface StartSubgraphOptions {
@@ -59,7 +69,10 @@ export interface RunningSubgraph {
   readonly databaseKind: Database['kind'];
   /** The migrations this start applied, in order; empty when the database was up to date. */
   readonly appliedMigrations: readonly string[];
-  /** Stops taking requests, lets those in flight finish (for up to 2 s), then stops the service and closes its database. */
+  /**
+   * Closes its WebSocket connections (1001), stops taking requests, lets those in
+   * flight finish (for up to 2 s), then stops the service, its event bus and its database.
+   */
   stop(): Promise<void>;
 }
 
@@ -81,10 +94,13 @@ export async function startSubgraph<TContext extends BaseContext>(
   const config = readSubgraphConfig(definition.name, definition.defaultPort, definition.peers, options.env);
   const metrics = new SubgraphMetrics(config.name);
   const db = await openDatabase(config.name, config.databaseUrl, metrics.sqlStatements);
+  const logger = createLogger(config.name, config.logLevel, options.logDestination);
+  let events: EventBus | undefined;
   let service: SubgraphService<TContext> | undefined;
   try {
     const appliedMigrations = await migrate(db, definition.migrationsDir);
-    service = definition.createService(db, config);
+    events = createEventBus(config.name, config.redisUrl);
+    service = definition.createService(db, config, { events, logger });
     const { server, createContext } = service;
     // Counted where requests arrive over HTTP, after the caller was accepted: a refused caller reaches no plugin.
     server.addPlugin({
@@ -94,7 +110,6 @@ export async function startSubgraph<TContext extends BaseContext>(
     });
     await server.start();
     const identities = new GatewayTokenVerifier(config.gatewayTrust);
-    const logger = createLogger(config.name, config.logLevel, options.logDestination);
     const httpServer = createLimitedServer(
       config.clientConnections,
       logRequests(
@@ -120,6 +135,13 @@ export async function startSubgraph<TContext extends BaseContext>(
       ),
     );
     httpServer.keepAliveTimeout = 65_000;
+    const subscriptions = attachSubscriptionServer(httpServer, {
+      schema: server.schema,
+      identities,
+      createContext,
+      production: config.production,
+      onActiveChange: (delta) => (delta > 0 ? metrics.activeSubscriptions.inc() : metrics.activeSubscriptions.dec()),
+    });
     const closeHttpServer = gracefulClose(httpServer);
     await listen(httpServer, config.port, config.host);
     const { port } = httpServer.address() as AddressInfo;
@@ -127,6 +149,7 @@ export async function startSubgraph<TContext extends BaseContext>(
 
     let stopped: Promise<void> | undefined;
     const running = service;
+    const bus = events;
     return {
       name: config.name,
       url: `${origin}/graphql`,
@@ -136,20 +159,33 @@ export async function startSubgraph<TContext extends BaseContext>(
       appliedMigrations,
       stop: () =>
         (stopped ??= (async () => {
+          // Subscribers are told to go elsewhere first; their sockets would otherwise hold the HTTP server open.
+          await subscriptions.close(STOP_GRACE_MS);
           await closeHttpServer(STOP_GRACE_MS);
           try {
             await running.server.stop();
           } finally {
-            running.stop?.();
+            await stopQuietly(logger, () => running.stop?.());
+            await stopQuietly(logger, () => bus.close());
             await db.close();
           }
         })()),
     };
   } catch (error) {
-    service?.stop?.();
+    await stopQuietly(logger, () => service?.stop?.());
     await service?.server.stop().catch(() => undefined);
+    await stopQuietly(logger, () => events?.close());
     await db.close();
     throw error;
+  }
+}
+
+/** Runs one step of stopping; a failure is logged, so the steps after it still run. */
+async function stopQuietly(logger: Logger, step: () => void | Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    logger.warn({ err: error }, 'stopping a part of the service failed');
   }
 }
 

@@ -1,7 +1,9 @@
 import type { VouchedIdentity } from '../../lib/gatewayToken.js';
 import { ChangedEntities } from '../kit/changedEntities.js';
 import type { Database } from '../kit/database.js';
+import { DETACHED_EVENTS, type EventBus } from '../kit/eventBus.js';
 import { createLoaders, type OrderLoaders } from './loaders.js';
+import { UNOBSERVED_ORDERS, type OrderEvents } from './orderEvents.js';
 import type { Peers } from './peers.js';
 
 export interface OrdersContext {
@@ -14,8 +16,28 @@ export interface OrdersContext {
   changes: ChangedEntities;
   /** The caller holds the `admin` scope. */
   viewerIsAdmin: boolean;
+  /** Told of placed orders and status changes, for subscribers and fulfilment. */
+  orderEvents: OrderEvents;
+  /** Where `orderStatusChanged` listens: the service's event bus. */
+  subscribe: EventBus['subscribe'];
 }
 
-export function createContext(db: Database, peers: Peers, identity: VouchedIdentity): OrdersContext {
-  return { db, loaders: createLoaders(db), peers, viewerId: identity.sub, changes: new ChangedEntities(), viewerIsAdmin: identity.scopes.includes('admin') };
+/** Without `orderEvents` and `subscribe` (a server executed directly), nobody hears of changes and nobody can subscribe. */
+export function createContext(
+  db: Database,
+  peers: Peers,
+  identity: VouchedIdentity,
+  orderEvents: OrderEvents = UNOBSERVED_ORDERS,
+  subscribe: OrdersContext['subscribe'] = DETACHED_EVENTS.subscribe,
+): OrdersContext {
+  return {
+    db,
+    loaders: createLoaders(db),
+    peers,
+    viewerId: identity.sub,
+    changes: new ChangedEntities(),
+    viewerIsAdmin: identity.scopes.includes('admin'),
+    orderEvents,
+    subscribe,
+  };
 }

@@ -145,3 +145,26 @@ export async function abandonedReservations(db: Queryable, limit: number): Promi
 export async function forgetAbandonedReservation(db: Queryable, reservationId: string): Promise<void> {
   await db.query('DELETE FROM abandoned_reservations WHERE reservation_id = $1', [reservationId]);
 }
+
+/**
+ * Moves the order `orderId` from `from` to `to`, only if it is still `from`:
+ * a step run twice, or after a cancel, changes nothing. Answers the buyer of
+ * the order it changed, undefined when it changed none.
+ */
+export async function advanceOrder(db: Queryable, orderId: string, from: OrderStatus, to: OrderStatus): Promise<{ buyerId: string } | undefined> {
+  const { rows } = await db.query<{ buyerId: string }>('UPDATE orders SET status = $3 WHERE id = $1 AND status = $2 RETURNING buyer_id AS "buyerId"', [
+    orderId,
+    from,
+    to,
+  ]);
+  return rows[0];
+}
+
+/** Orders still on their way to the buyer, oldest first, for fulfilment to pick up after a restart. */
+export async function unfinishedOrders(db: Queryable, limit: number): Promise<{ id: string; status: OrderStatus }[]> {
+  const { rows } = await db.query<{ id: string; status: OrderStatus }>(
+    "SELECT id, status FROM orders WHERE status IN ('PLACED', 'SHIPPED') ORDER BY created_at, id LIMIT $1",
+    [limit],
+  );
+  return rows;
+}

@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { GatewayTokenSigner } from '../../lib/gatewayToken.js';
+import { createCachePurger } from '../kit/cachePurge.js';
 import type { SubgraphConfig } from '../kit/config.js';
 import { createSubgraphServer } from '../kit/server.js';
 import type { SubgraphDefinition } from '../kit/startSubgraph.js';
 import { createContext, type OrdersContext } from './context.js';
+import { startFulfilment } from './fulfilment.js';
+import { statusPublisher, type OrderEvents } from './orderEvents.js';
 import { createPeerClient } from './peerClient.js';
 import type { Peers } from './peers.js';
 import { startReleasingAbandonedOrders } from './releaseAbandonedOrders.js';
@@ -19,13 +22,22 @@ export const subgraph: SubgraphDefinition<OrdersContext> = {
   defaultPort: 4005,
   peers: ['products', 'inventory'],
   migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
-  createService(db, config) {
+  createService(db, config, { events, logger }) {
     const peers = connectPeers(config);
+    const purger = createCachePurger(config, logger);
+    const publishStatus = statusPublisher(events);
+    // Both started once the database is migrated, which is when the kit creates the service.
+    const fulfilment = startFulfilment({ db, publishStatus, purger, logger, stepMs: config.fulfilmentStepMs, queueRedisUrl: config.queueRedisUrl });
+    const stopReleasing = startReleasingAbandonedOrders(db, peers.inventory);
+    const ordersEvents: OrderEvents = { placed: (order) => fulfilment.schedule(order.id, order.status), statusChanged: publishStatus };
     return {
       server: createOrdersServer(config.production),
-      createContext: (identity) => createContext(db, peers, identity),
-      // Started once the database is migrated, which is when the kit creates the service.
-      stop: startReleasingAbandonedOrders(db, peers.inventory),
+      createContext: (identity) => createContext(db, peers, identity, ordersEvents, (triggers, maxBuffered) => events.subscribe(triggers, maxBuffered)),
+      async stop() {
+        stopReleasing();
+        await fulfilment.close();
+        await purger.close();
+      },
     };
   },
 };

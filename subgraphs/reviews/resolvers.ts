@@ -21,6 +21,11 @@ interface AddReviewArgs {
 }
 
 const MAX_BODY_CHARACTERS = 2000;
+const MAX_UPC_LENGTH = 200;
+
+/** Every new review is published twice: to everyone following all reviews, and to those following its product. */
+const ALL_REVIEWS = 'reviewAdded';
+const reviewsOf = (upc: string): string => `reviewAdded.${upc}`;
 
 export const resolvers: GraphQLResolverMap<ReviewsContext> = {
   Query: {
@@ -36,7 +41,27 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
       ctx.changes.add('Product', review.upc);
       ctx.changes.add('User', review.author_id);
       ctx.changes.add('Review', review.id);
+      // The review is stored: a bus that is down costs its followers this event, not the author their review.
+      await Promise.all(
+        [ALL_REVIEWS, reviewsOf(review.upc)].map((trigger) =>
+          ctx.events
+            .publish(trigger, { reviewId: review.id })
+            .catch((error: unknown) => console.error(`[reviews] publishing review ${review.id} failed: ${String(error)}`)),
+        ),
+      );
       return review;
+    },
+  },
+  Subscription: {
+    reviewAdded: {
+      subscribe(_: unknown, args: { upc?: string | null }, ctx: ReviewsContext) {
+        const upc = args.upc ?? null;
+        if (upc !== null && (upc.length === 0 || upc.length > MAX_UPC_LENGTH)) {
+          throw new SubgraphError(ErrorCode.BadUserInput, `upc must be 1 to ${MAX_UPC_LENGTH} characters.`, { argumentName: 'upc' });
+        }
+        return ctx.events.subscribe([upc === null ? ALL_REVIEWS : reviewsOf(upc)]);
+      },
+      resolve: (event: { reviewId: string }, _: unknown, ctx: ReviewsContext) => ctx.loaders.reviewById.load(event.reviewId),
     },
   },
   Review: {

@@ -13,5 +13,8 @@ export const subgraph: SubgraphDefinition<ReviewsContext> = {
   name: 'reviews',
   defaultPort: 4004,
   migrationsDir: fileURLToPath(new URL('./migrations', import.meta.url)),
-  createService: (db, config) => ({ server: createReviewsServer(config.production), createContext: (identity) => createContext(db, identity) }),
+  createService: (db, config, { events }) => ({
+    server: createReviewsServer(config.production),
+    createContext: (identity) => createContext(db, identity, events),
+  }),
 };
