@@ -178,13 +178,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
  * The gateway's `POST /cache/invalidate`, for subgraphs started without Redis
  * (with it, purges go over Redis); undefined when `CACHE_PURGE_URL` is set already.
  */
-function purgeUrlFor(env: Record<string, string | undefined>, host: string, gatewayPort: string): string | undefined {
+export function purgeUrlFor(env: Record<string, string | undefined>, host: string, gatewayPort: string): string | undefined {
   if ((env['REDIS_URL'] ?? '') !== '' || (env['CACHE_PURGE_URL'] ?? '') !== '') return undefined;
   return `http://${host.includes(':') ? `[${host}]` : host}:${gatewayPort}/cache/invalidate`;
 }
 
 /** A port nothing listens on now, for a service started right after. */
-function freePort(host: string): Promise<number> {
+export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { developmentGatewaySecret, GATEWAY_ISSUER, GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../lib/gatewayToken.js';
 import { GatewayTokenVerifier } from '../lib/GatewayTokenVerifier.js';
-import { CACHE_PURGE_CHANNEL } from '../subgraphs/kit/cachePurge.js';
+import { CACHE_PURGE_CHANNEL } from '../lib/cachePurge.js';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../subgraphs/kit/startSubgraph.js';
 import { activeSubscriptions, connectSubscriber, eventually, subscribeWith, type Subscribed } from '../subgraphs/kit/testing.js';
 import { subgraph as inventoryDefinition } from '../subgraphs/inventory/server.js';

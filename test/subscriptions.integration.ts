@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReadableStreamReadResult } from 'node:stream/web';
 import { composeServices } from '@apollo/composition';
 import { PubSub } from 'graphql-subscriptions';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -16,6 +15,7 @@ import { GATEWAY_TOKEN_HEADER } from '../lib/gatewayToken.js';
 import { createLogger } from '../lib/logger.js';
 import { postGraphQL, readCounter } from './support/http.js';
 import { LABELS_SDL, startLabelSubgraph, startTickSubgraph, TICKS_SDL, type FixtureSubgraph } from './support/tickSubgraphs.js';
+import { readMultipart } from './support/multipart.js';
 import { waitFor } from './support/waitFor.js';
 
 const JWT_SECRET = 'subscriptions-test-secret-0123456789abcdef-0123';
@@ -42,29 +42,6 @@ function subscribeWs(client: Client, query: string, variables: Record<string, un
     },
   );
   return Object.assign(received, { stop });
-}
-
-/** Reads Apollo's multipart subscription answer the way Apollo Client does: split on the boundary, one JSON body per part. */
-async function readMultipart(response: Response, onPart: (part: Record<string, unknown>) => boolean): Promise<void> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { done, value } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let at = buffer.indexOf('\r\n--graphql');
-    while (at !== -1) {
-      const message = buffer.slice(0, at);
-      buffer = buffer.slice(at + '\r\n--graphql'.length);
-      const bodyStart = message.indexOf('\r\n\r\n');
-      if (bodyStart !== -1 && !onPart(JSON.parse(message.slice(bodyStart)) as Record<string, unknown>)) {
-        await reader.cancel();
-        return;
-      }
-      at = buffer.indexOf('\r\n--graphql');
-    }
-  }
 }
 
 describe('subscriptions through the gateway', () => {
@@ -106,7 +83,7 @@ describe('subscriptions through the gateway', () => {
     wsUrl = url.replace('http', 'ws');
   });
 
-  const startGateway = async (): Promise<{ gateway: Supergate; url: string }> => {
+  const startGateway = async (overrides: Record<string, string> = {}): Promise<{ gateway: Supergate; url: string }> => {
     const config = readGatewayConfig({
       NODE_ENV: 'test',
       PORT: '0',
@@ -116,6 +93,8 @@ describe('subscriptions through the gateway', () => {
       SUBSCRIPTIONS_MAX_PER_CONNECTION: '3',
       SUBSCRIPTION_BUFFER_EVENTS: '4',
       CORS_ORIGINS: 'https://shop.example',
+      SUBSCRIPTIONS_MAX_PER_CALLER: '5',
+      ...overrides,
     });
     const started = createSupergate({ config, logger: createLogger('gateway', 'silent') });
     return { gateway: started, url: await started.listen() };
@@ -252,6 +231,37 @@ describe('subscriptions through the gateway', () => {
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: 'SUBSCRIPTIONS_MAX_PER_CONNECTION' }) }),
     ]);
     await published(11, () => subs.slice(0, 3).every((sub) => sub.events.length > 0));
+  });
+
+  it('refuses a caller past SUBSCRIPTIONS_MAX_PER_CALLER over any protocol, and the gateway past SUBSCRIPTIONS_MAX', async () => {
+    const open = (at: string, sub: string) =>
+      fetch(at, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: bearer(sub) },
+        body: JSON.stringify({ query: TICKED }),
+      });
+    const streams = await Promise.all([1, 2, 3, 4, 5].map(() => open(url, 'u12')));
+    expect(streams.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    const sixth = await open(url, 'u12');
+    expect(sixth.status).toBe(429);
+    expect(await sixth.json()).toEqual({
+      errors: [{ message: expect.any(String), extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: 'SUBSCRIPTIONS_MAX_PER_CALLER' } }],
+    });
+    // Another caller is not held back by u12's subscriptions.
+    const other = subscribeWs(wsClient({ authorization: bearer('u13') }), TICKED);
+    for (const response of streams) await response.body?.cancel();
+    await published(12, () => other.events.length > 0);
+
+    const small = await startGateway({ SUBSCRIPTIONS_MAX: '2' });
+    try {
+      const first = await Promise.all([open(small.url, 'u14'), open(small.url, 'u15')]);
+      const third = await open(small.url, 'u16');
+      expect(third.status).toBe(429);
+      expect(((await third.json()) as { errors: { extensions: Record<string, unknown> }[] }).errors[0]?.extensions['limit']).toBe('SUBSCRIPTIONS_MAX');
+      for (const response of first) await response.body?.cancel();
+    } finally {
+      await small.gateway.stop();
+    }
   });
 
   it('ends the subscription with UNAUTHENTICATED when the token expires', async () => {

@@ -1,10 +1,8 @@
 import { Redis } from 'ioredis';
+import { CACHE_PURGE_CHANNEL } from '../../lib/cachePurge.js';
 import { GATEWAY_TOKEN_HEADER, GatewayTokenSigner } from '../../lib/gatewayToken.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SubgraphConfig } from './config.js';
-
-/** The Redis channel the gateway listens on for entities changed outside its requests. */
-export const CACHE_PURGE_CHANNEL = 'supergate:cache-purge';
 
 /** Tries per purge before it is given up (and logged). */
 const PURGE_ATTEMPTS = 3;

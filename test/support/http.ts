@@ -23,7 +23,7 @@ export async function postGraphQL<TData = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<TData>['body'] };
 }
 
-/** Reads one counter from a service's Prometheus /metrics, summed over its labels. */
+/** Reads one counter (or gauge) from a service's Prometheus /metrics, summed over its labels. */
 export async function readCounter(graphqlUrl: string, metric: string): Promise<number> {
   const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
   let total = 0;

@@ -8,6 +8,7 @@ import { createLogger } from '../../lib/logger.js';
 import { readRegistry, type SubgraphEntry } from '../../schema/registry.js';
 import { developmentIdentityKeys, gatewayIdentityEnv, subgraphIdentityEnv, type DevelopmentIdentityKeys } from '../../scripts/developmentKeys.js';
 import { PROJECT_ROOT } from '../../scripts/serviceCommands.js';
+import { freePort, purgeUrlFor } from '../../scripts/system.js';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../../subgraphs/kit/startSubgraph.js';
 
 // The shop as startSystem (scripts/system.ts) runs it, every service in this process instead of
@@ -43,6 +44,8 @@ export interface InProcessSystem {
   stopSubgraph(name: string): Promise<void>;
   /** Starts a stopped subgraph again on the port it had, with a fresh embedded database. */
   startSubgraph(name: string): Promise<InProcessService>;
+  /** Starts another replica of a subgraph on a free port, with the same settings as the first (share a database and Redis for it to be one service); stopped with the system. */
+  addSubgraphReplica(name: string): Promise<RunningSubgraph>;
   /** Starts one more gateway on a free port, in front of the same subgraphs, with extra environment. */
   addGateway(env?: Readonly<Record<string, string>>): Promise<InProcessService>;
   /** Stops one gateway, as SIGTERM would: requests in flight are answered first. */
@@ -62,6 +65,9 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
   const gateways = new Map<string, { service: InProcessService; stop(): Promise<void> }>();
   const ports = new Map<string, number>();
   let addedGateways = 0;
+  // Chosen before the subgraphs start, so orders knows where to post its cache purges when there is no Redis.
+  const gatewayPort = await freePort('127.0.0.1');
+  const cachePurgeUrl = purgeUrlFor(env, '127.0.0.1', String(gatewayPort));
 
   const services = (): Map<string, InProcessService> =>
     new Map<string, InProcessService>([
@@ -75,25 +81,35 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
     return url;
   };
 
-  const launchSubgraph = async (entry: SubgraphEntry): Promise<RunningSubgraph> => {
+  const replicas: RunningSubgraph[] = [];
+  const launchSubgraph = async (entry: SubgraphEntry, replica = false): Promise<RunningSubgraph> => {
     const definition = definitions.get(entry.name);
     if (definition === undefined) throw new Error(`no subgraph named ${entry.name}`);
-    const subgraphEnv: Record<string, string> = { ...env, ...subgraphIdentityEnv(identityKeys, entry), PORT: String(ports.get(entry.name) ?? 0) };
+    const subgraphEnv: Record<string, string> = {
+      ...env,
+      ...subgraphIdentityEnv(identityKeys, entry),
+      ...(cachePurgeUrl === undefined ? {} : { CACHE_PURGE_URL: cachePurgeUrl }),
+      PORT: String(replica ? 0 : (ports.get(entry.name) ?? 0)),
+    };
     for (const peer of entry.peers) subgraphEnv[`SUBGRAPH_${peer.toUpperCase()}_URL`] = urlOf(peer);
     const running = await startSubgraph(definition, { env: subgraphEnv, logDestination: lines(entry.name, log) });
+    if (replica) {
+      replicas.push(running);
+      return running;
+    }
     subgraphs.set(entry.name, running);
     ports.set(entry.name, Number(new URL(running.url).port));
     return running;
   };
 
-  const launchGateway = async (name: string, extraEnv: Readonly<Record<string, string>>): Promise<InProcessService> => {
+  const launchGateway = async (name: string, extraEnv: Readonly<Record<string, string>>, port = 0): Promise<InProcessService> => {
     // On free ports the metrics port is free too, unless the caller chose one.
     const gatewayEnv: Record<string, string> = { METRICS_PORT: '0', ...env, ...gatewayIdentityEnv(identityKeys) };
     for (const entry of entries) gatewayEnv[`SUBGRAPH_${entry.name.toUpperCase()}_URL`] = urlOf(entry.name);
     const { config } = await loadGatewayConfig({ cwd: PROJECT_ROOT }, { ...gatewayEnv, ...extraEnv });
     const gateway = createSupergate({ config, logger: createLogger('gateway', config.observability.logLevel, lines(name, log)) });
     try {
-      const url = await gateway.listen({ port: 0 });
+      const url = await gateway.listen({ port });
       const service = { name, url, metricsUrl: gateway.metricsUrl };
       gateways.set(name, { service, stop: () => gateway.stop() });
       return service;
@@ -106,17 +122,17 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
   const stop = async (): Promise<void> => {
     await Promise.all([...gateways.values()].map((gateway) => gateway.stop()));
     gateways.clear();
-    await Promise.all([...subgraphs.values()].map((subgraph) => subgraph.stop()));
+    await Promise.all([...subgraphs.values(), ...replicas.splice(0)].map((subgraph) => subgraph.stop()));
     subgraphs.clear();
   };
 
   try {
     for (const wave of startingOrder(entries)) {
       // Settled, not raced: a subgraph still starting when another fails would be left running.
-      const failed = (await Promise.allSettled(wave.map(launchSubgraph))).find((outcome) => outcome.status === 'rejected');
+      const failed = (await Promise.allSettled(wave.map((entry) => launchSubgraph(entry)))).find((outcome) => outcome.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
     }
-    const gateway = await launchGateway('gateway', {});
+    const gateway = await launchGateway('gateway', {}, gatewayPort);
     return {
       gatewayUrl: gateway.url,
       get services() {
@@ -134,6 +150,11 @@ export async function startInProcessSystem(options: InProcessSystemOptions = {})
         if (entry === undefined) throw new Error(`no subgraph named ${name}`);
         if (subgraphs.has(name)) throw new Error(`the ${name} subgraph is running already`);
         return launchSubgraph(entry);
+      },
+      addSubgraphReplica(name) {
+        const entry = entries.find((candidate) => candidate.name === name);
+        if (entry === undefined) throw new Error(`no subgraph named ${name}`);
+        return launchSubgraph(entry, true);
       },
       addGateway(extraEnv = {}) {
         // Named when asked for, so gateways added at once get names of their own.

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { buildSchema, GraphQLError, parse, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { buildSchema, GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { HttpError } from '../../../lib/http/HttpError.js';
@@ -93,7 +93,8 @@ export function serveGraphqlWs(server: Server, options: GraphqlWsEndpointOptions
           protocol: 'graphql-ws',
           connection: connection.count,
         });
-        if (start.kind === 'answer' && start.body.data === undefined && (start.body.errors?.length ?? 0) > 0) {
+        // A refusal, or a subscription the edge left nothing of: graphql-ws's `error` message.
+        if (start.kind === 'answer' && (start.body.data === undefined || start.body.data === null) && (start.body.errors?.length ?? 0) > 0) {
           return (start.body.errors ?? []).map(asGraphQLError);
         }
         if (start.kind === 'stream') {
@@ -105,7 +106,7 @@ export function serveGraphqlWs(server: Server, options: GraphqlWsEndpointOptions
         return { schema: PLACEHOLDER_SCHEMA, document: start.kind === 'stream' ? SUBSCRIPTION_DOCUMENT : QUERY_DOCUMENT, contextValue: start };
       },
       subscribe: (args) => asExecutionResults((args.contextValue as StreamStart & { kind: 'stream' }).stream),
-      execute: (args) => (args.contextValue as StreamStart & { kind: 'answer' }).body as ExecutionResult,
+      execute: (args) => asExecutionResult((args.contextValue as StreamStart & { kind: 'answer' }).body),
     },
     wss,
     12_000,
@@ -126,9 +127,7 @@ function asExecutionResults(stream: ClientStream): AsyncIterableIterator<Executi
     async next() {
       const item: IteratorResult<StreamItem> = await stream.next();
       if (item.done === true) return { done: true, value: undefined };
-      const { result } = item.value;
-      // graphql-ws serialises each error with its toJSON, so formatted errors go back into GraphQLErrors that print as they were.
-      return { done: false, value: { ...result, ...(result.errors === undefined ? {} : { errors: result.errors.map(asGraphQLError) }) } as ExecutionResult };
+      return { done: false, value: asExecutionResult(item.value.result) };
     },
     async return() {
       await stream.return();
@@ -138,6 +137,12 @@ function asExecutionResults(stream: ClientStream): AsyncIterableIterator<Executi
       return this;
     },
   };
+}
+
+/** graphql-ws serialises each error with its toJSON, so formatted errors go back into GraphQLErrors that print as they were. */
+function asExecutionResult(result: FormattedExecutionResult): ExecutionResult {
+  const { errors, ...rest } = result;
+  return { ...rest, ...(errors === undefined ? {} : { errors: errors.map(asGraphQLError) }) };
 }
 
 /** A formatted error as a GraphQLError whose toJSON gives it back unchanged. */
