@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayTokenVerifier } from '../lib/GatewayTokenVerifier.js';
 import { doublingChain, expandedChainSelections } from './support/fragmentChains.js';
@@ -41,6 +42,16 @@ async function send(url: string, init: RequestInit & { path?: string } = {}): Pr
     body = { errors: [{ message: text }] };
   }
   return { status: response.status, headers: response.headers, body };
+}
+
+const SSE = 'text/event-stream';
+const MULTIPART = 'multipart/mixed;subscriptionSpec="1.0",application/json';
+/** A request over a streaming transport: a refusal is plain JSON, an answer on SSE its first `next` event's data. */
+async function postStream(url: string, accept: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept, ...headers }, body });
+  const text = await response.text();
+  const sseData = /^event: next\ndata: (.*)$/m.exec(text)?.[1];
+  return { status: response.status, headers: response.headers, body: JSON.parse(sseData ?? text) as RawResponse['body'] };
 }
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}): Promise<RawResponse> =>
@@ -575,6 +586,62 @@ describe('the edge: authentication, limits and hostile requests', () => {
       status: 200,
       code: 'FORBIDDEN',
     },
+    // Subscriptions over SSE and multipart: every check runs before anything is subscribed.
+    ...[
+      ['SSE', SSE],
+      ['multipart', MULTIPART],
+    ].flatMap(([transport = '', accept = '']) => [
+      {
+        name: `a subscription over ${transport} with a forged token`,
+        request: (url: string) => postStream(url, accept, JSON.stringify({ query: 'subscription { reviewAdded { id } }' }), bearer('not.a.token')),
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      },
+      {
+        name: `a subscription over ${transport} as a fragment doubling chain of 20 steps`,
+        request: (url: string) =>
+          postStream(
+            url,
+            accept,
+            JSON.stringify({ query: doublingChain(20, 'id', { on: 'Review', root: 'reviewAdded { ...F0 }' }).replace(/^query Chain/, 'subscription Chain') }),
+          ),
+        status: 400,
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'selections',
+      },
+      {
+        name: `a subscription over ${transport} nested 14 deep`,
+        request: (url: string) =>
+          postStream(url, accept, JSON.stringify({ query: `subscription { reviewAdded { ${'product { reviews { '.repeat(7)}id${' } }'.repeat(7)} } }` })),
+        status: 400,
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'depth',
+      },
+      {
+        name: `a subscription over ${transport} whose body is not JSON`,
+        request: (url: string) => postStream(url, accept, '{"query": "subscription { reviewAdded { id } }"'),
+        status: 400,
+        code: 'BAD_REQUEST',
+      },
+      {
+        name: `a subscription over ${transport} with a body over MAX_BODY_BYTES`,
+        request: (url: string) => postStream(url, accept, JSON.stringify({ query: `subscription { reviewAdded { id } } # ${'x'.repeat(1100 * 1024)}` })),
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+      },
+      {
+        name: `a subscription over ${transport} naming an operation it does not hold`,
+        request: (url: string) => postStream(url, accept, JSON.stringify({ query: 'subscription A { reviewAdded { id } }', operationName: 'B' })),
+        status: 400,
+        code: 'OPERATION_RESOLUTION_FAILURE',
+      },
+      {
+        name: `an anonymous orderStatusChanged over ${transport}`,
+        request: (url: string) => postStream(url, accept, JSON.stringify({ query: 'subscription { orderStatusChanged(orderId: "1") { id } }' })),
+        status: 200,
+        code: 'UNAUTHENTICATED',
+      },
+    ]),
     ...inBothModes.flatMap((testCase) => [
       { ...testCase, name: `${testCase.name} (development)`, gateway: 'main' as const },
       { ...testCase, name: `${testCase.name} (production)`, gateway: 'production' as const },
@@ -604,6 +671,66 @@ describe('the edge: authentication, limits and hostile requests', () => {
     expect(outcomes).toEqual(
       hostile.map((testCase) => `${testCase.name}: ${testCase.status} ${testCase.code}${testCase.limit === undefined ? '' : ` ${testCase.limit}`}`),
     );
+  });
+
+  it("closes or refuses hostile WebSocket clients with the protocol's codes, subscribing nothing", async () => {
+    const wsUrl = gateways.main.replace('http', 'ws');
+    /** Sends `messages` once the socket opens, and `afterAck` once the connection is acknowledged; what came back: the first message's type and code, or the close code. */
+    const exchange = (messages: (string | Buffer)[], options: { origin?: string; path?: string; afterAck?: string[] } = {}): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = new WebSocket(options.path === undefined ? wsUrl : new URL(options.path, wsUrl).toString(), 'graphql-transport-ws', {
+          headers: options.origin === undefined ? {} : { origin: options.origin },
+        });
+        socket.on('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode ?? 0}`));
+        socket.on('open', () => {
+          for (const message of messages) socket.send(message);
+        });
+        socket.on('message', (data: Buffer) => {
+          const message = JSON.parse(data.toString()) as { type: string; payload?: { extensions?: { code?: string; limit?: string } }[] };
+          if (message.type === 'connection_ack') {
+            for (const next of options.afterAck ?? []) socket.send(next);
+            return;
+          }
+          const error = message.payload?.[0]?.extensions;
+          resolve(`${message.type} ${String(error?.code)}${error?.limit === undefined ? '' : ` ${error.limit}`}`);
+          socket.close();
+        });
+        socket.on('close', (code) => resolve(`close ${code}`));
+      });
+    const init = (payload: unknown = {}) => JSON.stringify({ type: 'connection_init', payload });
+    const subscribe = (query: string) => JSON.stringify({ id: '1', type: 'subscribe', payload: { query } });
+    const cases: [string, Promise<string>, string][] = [
+      ['a forged token in connection_init', exchange([init({ authorization: 'Bearer not.a.token' })]), 'close 4403'],
+      ['a token that is not a string', exchange([init({ Authorization: 42 })]), 'close 4403'],
+      ['subscribe before connection_init', exchange([subscribe('subscription { reviewAdded { id } }')]), 'close 4401'],
+      ['a message that is not JSON', exchange(['{"type": "connection_init"']), 'close 4400'],
+      ['a message over MAX_BODY_BYTES', exchange([Buffer.alloc(1100 * 1024, 'x')]), 'close 1009'],
+      ['two connection_init messages', exchange([init(), init()]), 'close 4429'],
+      ['an upgrade from a page of another origin', exchange([init()], { origin: 'https://evil.example' }), 'HTTP 403'],
+      ['an upgrade on another path', exchange([init()], { path: '/metrics' }), 'HTTP 404'],
+      [
+        'a subscription nested 14 deep',
+        exchange([init()], { afterAck: [subscribe(`subscription { reviewAdded { ${'product { reviews { '.repeat(7)}id${' } }'.repeat(7)} } }`)] }),
+        'error QUERY_TOO_COMPLEX depth',
+      ],
+      [
+        'a subscription as a fragment doubling chain of 20 steps',
+        exchange([init()], {
+          afterAck: [subscribe(doublingChain(20, 'id', { on: 'Review', root: 'reviewAdded { ...F0 }' }).replace(/^query Chain/, 'subscription Chain'))],
+        }),
+        'error QUERY_TOO_COMPLEX selections',
+      ],
+      [
+        'an anonymous orderStatusChanged',
+        exchange([init()], { afterAck: [subscribe('subscription { orderStatusChanged(orderId: "1") { id } }')] }),
+        'error UNAUTHENTICATED',
+      ],
+      ['a field the schema lacks', exchange([init()], { afterAck: [subscribe('subscription { nothingHere }')] }), 'error GRAPHQL_VALIDATION_FAILED'],
+    ];
+    const before = await readCounter(gateways.main, 'gateway_subscriptions_active');
+    const outcomes = await Promise.all(cases.map(async ([name, outcome]) => `${name}: ${await outcome}`));
+    expect(outcomes).toEqual(cases.map(([name, , expected]) => `${name}: ${expected}`));
+    expect(await readCounter(gateways.main, 'gateway_subscriptions_active')).toBe(before);
   });
 
   it('answers other clients while it refuses a fragment doubling chain, which it measures without expanding', async () => {
