@@ -22,6 +22,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOT = join(PROJECT_ROOT, 'test-results', 'storefront', 'storefront.png');
+const LIVE_SCREENSHOT = join(PROJECT_ROOT, 'test-results', 'storefront', 'storefront-live-stock.png');
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
 interface Product {
@@ -173,6 +174,26 @@ describe('the example storefront in a real browser', () => {
 
     await page.reload();
     expect(await page.locator('#token').inputValue()).toBe(token);
+  });
+
+  it('shows stock live: an order placed on another page lowers the count on this one without a reload', async () => {
+    const product = inStock();
+    await open(system.gatewayUrl);
+    await page.locator('#products[data-live="on"]').waitFor();
+    const stock = card(product.upc).locator('.stock');
+    const before = Number(/\d+/.exec((await stock.textContent()) ?? '')?.[0]);
+    const other = await context.newPage();
+    try {
+      await other.goto(`${storefront.url}?gateway=${encodeURIComponent(system.gatewayUrl)}`);
+      await other.locator('#token').fill(developmentToken('u2'));
+      await other.locator(`#products li[data-upc="${product.upc}"] button.order`).click();
+      await other.locator(`#products li[data-upc="${product.upc}"] .result[data-state="ok"]`).waitFor();
+    } finally {
+      await other.close();
+    }
+    await expect.poll(() => stock.textContent(), { timeout: 10_000 }).toBe(before - 1 > 0 ? `In stock: ${before - 1}` : 'Out of stock');
+    await mkdir(join(LIVE_SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: LIVE_SCREENSHOT, fullPage: true });
   });
 
   it('ordering a product that is out of stock shows OUT_OF_STOCK', async () => {

@@ -41,6 +41,19 @@ const PLACE_ORDER = /* GraphQL */ `
   }
 `;
 
+const STOCK_CHANGED = /* GraphQL */ `
+  subscription StorefrontStock($upcs: [String!]!) {
+    stockChanged(upcs: $upcs) {
+      upc
+      inStock
+      quantity
+    }
+  }
+`;
+/** Apollo's multipart subscription protocol: the same POST to /graphql, answered with one part per event. */
+const MULTIPART_ACCEPT = 'multipart/mixed;subscriptionSpec="1.0",application/json';
+const RESUBSCRIBE_MS = 2000;
+
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
 /** A failed request as the page reports it: a code (GraphQL `extensions.code`, or the page's own label) and a message. */
@@ -178,6 +191,7 @@ async function loadProducts() {
       throw new RequestError('GRAPHQL_ERROR', 'The answer has no topProducts.');
     }
     productList.replaceChildren(...products.map(renderProduct));
+    void followStock(products.map((product) => product.upc));
     // Some fields can fail while the rest answer (say, reviews while the reviews service is down).
     if (firstError !== undefined) show(statusLine, 'error', `Some fields are missing: ${firstError.message}`, codeOf(firstError));
     else show(statusLine, 'ok', `${products.length} products from ${gatewayUrl}`);
@@ -217,7 +231,7 @@ function reviewText(reviews) {
   return `“${latest.body}” (${latest.rating}/5, ${latest.author?.username ?? 'a shopper'})`;
 }
 
-/** @param {Product} product */
+/** @param {{ inStock: boolean | null, quantity: number | null }} product */
 function stockText(product) {
   if (product.inStock === null) return 'Stock unavailable';
   return product.inStock ? `In stock: ${product.quantity}` : 'Out of stock';
@@ -244,6 +258,67 @@ async function placeOrder(product, button, result) {
     show(result, 'error', failure.message, failure.code);
   } finally {
     button.disabled = false;
+  }
+}
+
+/**
+ * Keeps each product's stock line live: subscribes to stockChanged for the
+ * products shown, over Apollo's multipart HTTP protocol (a fetch, so no
+ * WebSocket client is needed), and updates the line as each event arrives. A
+ * subscription that ends (the gateway restarted, a subgraph went away) is
+ * taken up again: the events of the gap are lost, so it reloads the products.
+ * @param {string[]} upcs
+ */
+async function followStock(upcs) {
+  productList.dataset['live'] = 'connecting';
+  let wasLive = false;
+  try {
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: MULTIPART_ACCEPT },
+      body: JSON.stringify({ query: STOCK_CHANGED, variables: { upcs } }),
+      credentials: 'omit',
+    });
+    if (!response.ok || response.body === null) throw new RequestError(`HTTP ${response.status}`, 'The gateway refused the stock subscription.');
+    productList.dataset['live'] = 'on';
+    wasLive = true;
+    for await (const part of multipartParts(response.body)) {
+      const payload = /** @type {{ payload?: GraphQLBody | null }} */ (part).payload;
+      const product = /** @type {{ upc: string, inStock: boolean | null, quantity: number | null } | undefined} */ (payload?.data?.['stockChanged']);
+      if (product === undefined) continue;
+      const line = productList.querySelector(`li[data-upc="${CSS.escape(product.upc)}"] .stock`);
+      if (line instanceof HTMLElement) line.textContent = stockText(product);
+    }
+  } catch {
+    // Retried below, quietly: the page still works without live stock.
+  }
+  productList.dataset['live'] = 'off';
+  // A gateway that refused the subscription outright is not asked again on every reload.
+  if (wasLive) setTimeout(() => void loadProducts(), RESUBSCRIBE_MS);
+}
+
+/**
+ * The JSON bodies of a multipart/mixed answer with boundary "graphql", as they arrive.
+ * @param {ReadableStream<Uint8Array>} body
+ * @returns {AsyncGenerator<unknown>}
+ */
+async function* multipartParts(body) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const boundary = '\r\n--graphql';
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let at = buffer.indexOf(boundary);
+    while (at !== -1) {
+      const part = buffer.slice(0, at);
+      buffer = buffer.slice(at + boundary.length);
+      const bodyStart = part.indexOf('\r\n\r\n');
+      if (bodyStart !== -1) yield JSON.parse(part.slice(bodyStart + 4));
+      at = buffer.indexOf(boundary);
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 
-/** Headers browsers may send cross-origin: Apollo's CSRF-prevention headers included. */
-const ALLOWED_HEADERS = ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id', 'cache-control'];
+/** Headers browsers may send cross-origin: Apollo's CSRF-prevention headers, and Accept, which multipart subscriptions (Apollo Client, Sandbox) set to a value browsers do not send without asking. */
+const ALLOWED_HEADERS = ['content-type', 'accept', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id', 'cache-control'];
 const EXPOSED_HEADERS = ['retry-after', 'x-request-id', 'x-cache', 'age', 'www-authenticate'];
 
 /** Whether an `Origin` is on the allow-list (`*` for any; `scheme://host:*` for any port of a host). */
