@@ -1,12 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { createClient } from 'graphql-ws';
 import jwt from 'jsonwebtoken';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService, RunningSystem } from '../scripts/system.js';
 import { startBuiltSystem } from './support/builtSystem.js';
 import { startFaultyProxy, type FaultyProxy } from './support/faultyProxy.js';
-import { postGraphQL } from './support/http.js';
+import { postGraphQL, readCounter } from './support/http.js';
 import { startPrivateRedis, type PrivateRedis } from './support/redisServer.js';
 import { waitFor } from './support/waitFor.js';
 
@@ -162,6 +164,38 @@ describe('resilience: graceful shutdown, workers, and a subgraph process that di
       reviews.release();
     }
   });
+
+  it(
+    'ends subscriptions at once on SIGTERM: WebSockets close with 1001, SSE streams end with SHUTTING_DOWN, and it exits 0',
+    { timeout: 120_000 },
+    async () => {
+      const gateway = await system.addGateway({ SHUTDOWN_GRACE_MS: '60000' });
+      let closeCode: number | undefined;
+      const client = createClient({
+        url: gateway.url.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        on: { closed: (event) => (closeCode = (event as { code: number }).code) },
+      });
+      client.subscribe({ query: 'subscription { reviewAdded { body } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      const sse = fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { reviewAdded { body } }' }),
+      });
+      await waitFor('both subscriptions', async () => (await readCounter(gateway.url, 'gateway_subscriptions_active')) >= 2);
+      const exited = exitOf(gateway.process);
+      const signalledAt = Date.now();
+      gateway.process.kill('SIGTERM');
+      const streamed = await (await sse).text();
+      expect(streamed).toMatch(/event: next\ndata: \{"errors":\[\{"message":"[^"]+","extensions":\{"code":"SHUTTING_DOWN"\}\}\]\}\n\nevent: complete/);
+      expect(await exited).toEqual({ code: 0, signal: null });
+      expect(closeCode).toBe(1001);
+      // Nowhere near the 60 s grace period: nothing waited for the subscriptions.
+      expect(Date.now() - signalledAt).toBeLessThan(20_000);
+      await client.dispose();
+    },
+  );
 
   it('tells a production client that checkout failed upstream with UPSTREAM_FAILED, unmasked, while inventory is down', { timeout: 120_000 }, async () => {
     const gateway = await system.addGateway({ NODE_ENV: 'production', GATEWAY_WORKERS: '1' });
