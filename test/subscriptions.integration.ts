@@ -152,6 +152,10 @@ describe('subscriptions through the gateway', () => {
     await done;
     expect(events[0]).toEqual({ data: { ticked: { id: '8', seq: 8, label: 'tick 8' } } });
     client.dispose();
+    // The client left: its subscription ends, upstream too.
+    const sseActive = async () =>
+      Number(/gateway_subscriptions_active\{subgraph="ticks",protocol="sse"\} (\d+)/.exec(await (await fetch(new URL('/metrics', url))).text())?.[1]);
+    await waitFor('the SSE subscription to end', async () => (await sseActive()) === 0, 5000);
   });
 
   it('streams Apollo multipart subscriptions, starting with a heartbeat part', async () => {
@@ -268,6 +272,34 @@ describe('subscriptions through the gateway', () => {
     const sub = subscribeWs(wsClient({ authorization: bearer('u5', 2) }), TICKED);
     await waitFor('the subscription to end', () => sub.completed || sub.error !== undefined, 8000);
     expect(sub.events.at(-1)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] });
+  });
+
+  it('shares one upstream subscription and one join per event between subscribers with the same operation and rights, never between two users', async () => {
+    const upstreamBefore = ticks.subscribeExtensions.length;
+    const first = subscribeWs(wsClient({ authorization: bearer('u20') }), TICKED);
+    const second = subscribeWs(wsClient({ authorization: bearer('u20') }), TICKED);
+    const otherUser = subscribeWs(wsClient({ authorization: bearer('u21') }), TICKED);
+    // A new event each time, until one reaches all three.
+    let seq = 600;
+    await waitFor('an event for all three', async () => {
+      seq += 1;
+      await pubsub.publish('tick', { seq });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return [first, second, otherUser].every((sub) => sub.events.some((event) => JSON.stringify(event).includes(`"seq":${seq}`)));
+    });
+    const upstream = ticks.subscribeExtensions.slice(upstreamBefore);
+    expect(upstream).toHaveLength(2);
+    const subjects = upstream.map((extensions) => (jwt.decode(String(extensions[GATEWAY_TOKEN_HEADER])) as { sub: string }).sub).sort();
+    expect(subjects).toEqual(['u20', 'u21']);
+    // Shared subscribers got the same events; the event all three got was joined once per caller.
+    expect(second.events).toEqual(first.events);
+    expect(labels.entityFetches.ids.filter((id) => id === String(seq))).toEqual([String(seq), String(seq)]);
+    // The shared upstream subscription outlives one of its subscribers, and ends with the last.
+    first.stop();
+    const count = second.events.length;
+    await published(601, () => second.events.length > count);
+    second.stop();
+    otherUser.stop();
   });
 
   it('ends a slow consumer with SUBSCRIPTION_BUFFER_OVERFLOW, while another subscriber gets every event', async () => {

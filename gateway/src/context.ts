@@ -24,4 +24,6 @@ export interface GatewayContext extends BaseContext {
 /** Where the pipeline leaves a subscription that passed every check, for the transport that asked to stream it. */
 export interface SubscriptionSlot {
   prepared: PreparedSubscription | undefined;
+  /** Equal for subscriptions whose answers are equal, which may share one upstream subscription. */
+  shareKey: string | undefined;
 }

@@ -28,8 +28,8 @@ export interface FixtureSubgraph {
   readonly url: string;
   /** What each `subscribe` message carried in `extensions`, in order. */
   readonly subscribeExtensions: Record<string, unknown>[];
-  /** Entity fetches it answered. */
-  readonly entityFetches: { count: number };
+  /** Entity fetches it answered, and the ids each fetched. */
+  readonly entityFetches: { count: number; ids: string[] };
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -61,7 +61,10 @@ export async function startLabelSubgraph(): Promise<FixtureSubgraph> {
     resolvers: {
       Tick: {
         __resolveReference: ({ id }: { id: string }) => {
-          if (served !== undefined) served.entityFetches.count += 1;
+          if (served !== undefined) {
+            served.entityFetches.count += 1;
+            served.entityFetches.ids.push(id);
+          }
           return { id, label: `tick ${id}` };
         },
       },
@@ -76,7 +79,7 @@ async function serveFixture(schema: GraphQLSchema): Promise<FixtureSubgraph> {
   await apollo.start();
   const listener = graphqlRequestListener(apollo, { maxBodyBytes: 1024 * 1024, context: async () => ({}) });
   const subscribeExtensions: Record<string, unknown>[] = [];
-  const entityFetches = { count: 0 };
+  const entityFetches = { count: 0, ids: [] as string[] };
   let port = 0;
   let http: Server | undefined;
   let wss: WebSocketServer | undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
@@ -8,9 +9,10 @@ import type { Logger } from '../../../lib/logger.js';
 import type { SubscriptionSettings } from '../config.js';
 import type { GatewayContext, SubscriptionSlot } from '../context.js';
 import type { FastQueryPlanExecutor } from '../execution/queryPlans/FastQueryPlanExecutor.js';
-import type { ResponseObject } from '../execution/queryPlans/shapeResponse.js';
 import type { GatewayMetrics } from '../observability/GatewayMetrics.js';
 import type { EdgePipeline } from '../plugins/EdgePipeline.js';
+import type { SupergateOperation } from '../plugins/SupergatePlugin.js';
+import { SharedUpstream, type SharedEvent, type UpstreamEvent } from './SharedUpstream.js';
 import { SubscriptionStream, type ClientStream } from './SubscriptionStream.js';
 import type { UpstreamSubscriptions } from './UpstreamSubscriptions.js';
 
@@ -39,12 +41,6 @@ export type StreamStart =
   | { readonly kind: 'answer'; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: FormattedExecutionResult }
   | { readonly kind: 'stream'; readonly stream: ClientStream };
 
-/** One event as the owning subgraph sent it: the primary fetch's data, and any errors beside it. */
-interface UpstreamEvent {
-  readonly data: ResponseObject;
-  readonly errors: readonly GraphQLFormattedError[] | undefined;
-}
-
 export interface SubscriptionHubOptions {
   readonly server: ApolloServer<GatewayContext>;
   readonly pipeline: EdgePipeline;
@@ -69,7 +65,8 @@ export interface SubscriptionHubOptions {
  * into each event as the client reads it.
  */
 export class SubscriptionHub {
-  private readonly live = new Set<SubscriptionStream<UpstreamEvent>>();
+  private readonly live = new Set<SubscriptionStream<SharedEvent>>();
+  private readonly upstreams = new Map<string, SharedUpstream>();
   private readonly perCaller = new Map<string, number>();
   private stopping = false;
 
@@ -78,6 +75,7 @@ export class SubscriptionHub {
       const slot = operation.context.subscription;
       if (slot === undefined) throw new Error('a subscription reached execution without a transport that can stream it');
       slot.prepared = await options.executor.prepareSubscription(requestContext);
+      slot.shareKey = shareKeyOf(requestContext.queryHash, operation);
       return { data: null };
     });
   }
@@ -90,7 +88,7 @@ export class SubscriptionHub {
   /** Answers one request over a streaming transport: a stream when it is a subscription that passed every check. */
   async start(request: StreamRequest): Promise<StreamStart> {
     if (this.stopping) return refusal(503, ErrorCode.ShuttingDown, 'The gateway is shutting down; subscribe again on another replica.');
-    const slot: SubscriptionSlot = { prepared: undefined };
+    const slot: SubscriptionSlot = { prepared: undefined, shareKey: undefined };
     let context: GatewayContext;
     try {
       context = { ...(await this.options.context(request.headers, request.clientAddress, request.requestId)), subscription: slot };
@@ -109,8 +107,8 @@ export class SubscriptionHub {
     });
     const text = response.body.kind === 'complete' ? response.body.string : '';
     const answer = (text === '' ? {} : JSON.parse(text)) as FormattedExecutionResult;
-    const { prepared } = slot;
-    if (prepared === undefined) {
+    const { prepared, shareKey } = slot;
+    if (prepared === undefined || shareKey === undefined) {
       const answerHeaders: Record<string, string> = {};
       for (const [name, value] of response.headers) answerHeaders[name] = value;
       return { kind: 'answer', status: response.status ?? 200, headers: answerHeaders, body: answer };
@@ -120,7 +118,7 @@ export class SubscriptionHub {
       this.options.metrics.subscriptionError(ErrorCode.SubscriptionLimitExceeded);
       return capped;
     }
-    return { kind: 'stream', stream: await this.subscribe(prepared, context, request, answer.errors ?? []) };
+    return { kind: 'stream', stream: this.subscribe(prepared, shareKey, context, request, answer.errors ?? []) };
   }
 
   /** Ends every subscription (the gateway is stopping) and refuses new ones. */
@@ -129,23 +127,24 @@ export class SubscriptionHub {
     for (const stream of [...this.live]) stream.end(errorBody(ErrorCode.ShuttingDown, 'The gateway is shutting down; subscribe again on another replica.'));
   }
 
-  private async subscribe(
+  private subscribe(
     prepared: NonNullable<SubscriptionSlot['prepared']>,
+    shareKey: string,
     context: GatewayContext,
     request: StreamRequest,
     standingErrors: readonly GraphQLFormattedError[],
-  ): Promise<SubscriptionStream<UpstreamEvent>> {
+  ): SubscriptionStream<SharedEvent> {
     const { metrics, logger, limits } = this.options;
     const { serviceName } = prepared;
     const { protocol, connection } = request;
     const { caller, viewer } = context;
-    const upstreamSubscription = new UpstreamHandle();
+    const upstream = this.upstreamFor(shareKey, prepared, context, standingErrors);
     let expiry: NodeJS.Timeout | undefined;
     const startedAt = Date.now();
-    const stream: SubscriptionStream<UpstreamEvent> = new SubscriptionStream<UpstreamEvent>({
+    const stream: SubscriptionStream<SharedEvent> = new SubscriptionStream<SharedEvent>({
       capacity: limits.bufferEvents,
       complete: async (event) => {
-        const result = await this.completeEvent(prepared, event, standingErrors);
+        const result = await event();
         metrics.subscriptionEvent(serviceName, protocol);
         return result;
       },
@@ -160,7 +159,7 @@ export class SubscriptionHub {
         );
       },
       onEnd: (ending) => {
-        upstreamSubscription.end();
+        upstream.remove(stream);
         if (expiry !== undefined) clearTimeout(expiry);
         this.live.delete(stream);
         const remaining = (this.perCaller.get(caller) ?? 1) - 1;
@@ -183,11 +182,12 @@ export class SubscriptionHub {
         );
       },
     });
+    upstream.add(stream);
     this.live.add(stream);
     this.perCaller.set(caller, (this.perCaller.get(caller) ?? 0) + 1);
     if (connection !== undefined) connection.active += 1;
     metrics.subscriptionStarted(serviceName, protocol);
-    logger.info({ requestId: context.requestId, subgraph: serviceName, protocol, caller }, 'subscription started');
+    logger.info({ requestId: context.requestId, subgraph: serviceName, protocol, caller, shared: upstream.size > 1 }, 'subscription started');
     if (viewer?.expiresAt !== undefined) {
       const end = (): void => stream.end(errorBody(ErrorCode.Unauthenticated, 'The access token has expired; subscribe again with a fresh one.'));
       const remaining = viewer.expiresAt - Date.now();
@@ -195,41 +195,49 @@ export class SubscriptionHub {
       // Timers hold at most about 24.8 days; a token living longer is checked again then.
       else expiry = setTimeout(end, Math.min(remaining, 2 ** 31 - 1)).unref();
     }
-    try {
-      const identityToken = await this.options.signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []);
-      if (upstreamSubscription.ended) return stream;
-      const unsubscribe = this.options.upstream.subscribe(
-        serviceName,
-        { ...prepared.request, identityToken },
-        {
-          next: (value) => {
-            if (value.errors !== undefined && (value.data === null || value.data === undefined)) {
-              stream.end({ errors: value.errors.map((error) => this.formatSubgraphError(error, serviceName)) });
-              return;
-            }
-            stream.push({ data: Object.assign(Object.create(null) as ResponseObject, value.data), errors: value.errors });
-          },
-          error: (error) => {
-            if (Array.isArray(error)) {
-              stream.end({ errors: (error as unknown[]).map((e) => this.formatSubgraphError(asFormattedError(e), serviceName)) });
-              return;
-            }
-            metrics.subscriptionEventDropped(serviceName, 'subgraph_unavailable');
-            stream.end(
-              errorBody(ErrorCode.SubgraphUnavailable, `The connection to subgraph ${serviceName} was lost; events may have been missed, so subscribe again.`, {
-                serviceName,
-              }),
-            );
-          },
-          complete: () => stream.end(null),
-        },
-      );
-      upstreamSubscription.attach(unsubscribe);
-    } catch (error) {
-      logger.error({ err: error, subgraph: serviceName }, 'could not subscribe to the subgraph');
-      stream.end(errorBody(ErrorCode.SubgraphUnavailable, `Could not subscribe to subgraph ${serviceName}.`, { serviceName }));
-    }
     return stream;
+  }
+
+  /**
+   * The upstream subscription of `shareKey`, started now when none is running.
+   * Subscribers share one only when the key says their answers are the same:
+   * the document to run (after authorization), its variables, the caller's
+   * identity and scopes, and the headers forwarded to subgraphs.
+   */
+  private upstreamFor(
+    shareKey: string,
+    prepared: NonNullable<SubscriptionSlot['prepared']>,
+    context: GatewayContext,
+    standingErrors: readonly GraphQLFormattedError[],
+  ): SharedUpstream {
+    const running = this.upstreams.get(shareKey);
+    if (running !== undefined && !running.ended) return running;
+    const { serviceName } = prepared;
+    const { viewer } = context;
+    const upstream = new SharedUpstream({
+      subscribe: async (sink) => {
+        const identityToken = await this.options.signer.sign(viewer?.sub ?? null, viewer?.scopes ?? []);
+        return this.options.upstream.subscribe(serviceName, { ...prepared.request, identityToken }, sink);
+      },
+      complete: (event) => this.completeEvent(prepared, event, standingErrors),
+      refused: (errors) => ({ errors: errors.map((error) => this.formatSubgraphError(asFormattedError(error), serviceName)) }),
+      lost: () => {
+        this.options.metrics.subscriptionEventDropped(serviceName, 'subgraph_unavailable');
+        return errorBody(
+          ErrorCode.SubgraphUnavailable,
+          `The connection to subgraph ${serviceName} was lost; events may have been missed, so subscribe again.`,
+          {
+            serviceName,
+          },
+        );
+      },
+      onEnded: () => {
+        if (this.upstreams.get(shareKey) === upstream) this.upstreams.delete(shareKey);
+      },
+    });
+    this.upstreams.set(shareKey, upstream);
+    upstream.start();
+    return upstream;
   }
 
   private async completeEvent(
@@ -271,26 +279,13 @@ export class SubscriptionHub {
   }
 }
 
-/** The upstream side of one subscription, which may end before (or while) it is subscribed. */
-class UpstreamHandle {
-  private unsubscribe: (() => void) | undefined;
-  private isEnded = false;
-
-  get ended(): boolean {
-    return this.isEnded;
-  }
-
-  attach(unsubscribe: () => void): void {
-    if (this.isEnded) unsubscribe();
-    else this.unsubscribe = unsubscribe;
-  }
-
-  end(): void {
-    this.isEnded = true;
-    const unsubscribe = this.unsubscribe;
-    this.unsubscribe = undefined;
-    unsubscribe?.();
-  }
+/** Subscriptions with equal keys get equal answers, so they may share one upstream subscription and one join per event. */
+function shareKeyOf(queryHash: string, operation: SupergateOperation): string {
+  const { viewer, forwardedHeaders } = operation.context;
+  const identity = viewer === null ? null : [viewer.sub, [...viewer.scopes].sort()];
+  return createHash('sha256')
+    .update(JSON.stringify([queryHash, operation.operationName, operation.variables, identity, forwardedHeaders]))
+    .digest('base64url');
 }
 
 /** What a subgraph sent in an `error` message, read as a GraphQL error whatever its shape. */

@@ -32,7 +32,10 @@ export function sseEndpoint(hub: SubscriptionHub): (req: IncomingMessage, res: S
           { status: start.status, statusText: 'Refused', headers: { ...start.headers, 'content-type': 'application/json; charset=utf-8' } },
         ];
       }
-      cutWhenUndelivered(start.stream, () => req.context.res.destroy());
+      const { res } = req.context;
+      cutWhenUndelivered(start.stream, () => res.destroy());
+      // The client left: end the subscription, whatever graphql-sse does with the stream it was reading.
+      res.once('close', () => void start.stream.return());
       return asExecutionResults(start.stream);
     },
     // graphql-sse queues what it sends without bound; waiting here while the socket is full keeps the only queue the subscription's own bounded one.
@@ -79,6 +82,11 @@ function asExecutionResults(stream: ClientStream): AsyncIterableIterator<Executi
       return { done: false, value: item.value.result as ExecutionResult };
     },
     async return() {
+      await stream.return();
+      return { done: true, value: undefined };
+    },
+    // graphql-sse ends only what looks like an async generator when the client leaves.
+    async throw() {
       await stream.return();
       return { done: true, value: undefined };
     },
