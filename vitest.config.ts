@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'unit',
           include: ['**/*.test.ts'],
           exclude: ['node_modules/**'],
+          // Vitest's default on 2 cores is one worker; the unit files wait on PGlite and sockets as much as on the CPU.
+          maxWorkers: 2,
         },
       },
       {
