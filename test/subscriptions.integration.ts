@@ -177,6 +177,28 @@ describe('subscriptions through the gateway', () => {
     expect(parts.at(-1)).toEqual({ payload: { data: { ticked: { id: '9', seq: 9, label: 'tick 9' } } } });
   });
 
+  it('keeps an HTTP stream open past REQUEST_TIMEOUT_MS, which bounds receiving the request only', async () => {
+    const short = await startGateway({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '500' });
+    try {
+      const response = await fetch(short.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: bearer('u22') },
+        body: JSON.stringify({ query: TICKED }),
+      });
+      const parts: Record<string, unknown>[] = [];
+      const reading = readMultipart(response, (part) => {
+        parts.push(part);
+        return !('payload' in part);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await published(700, () => parts.some((part) => 'payload' in part));
+      await reading;
+      expect(parts.at(-1)).toEqual({ payload: { data: { ticked: { id: '700', seq: 700, label: 'tick 700' } } } });
+    } finally {
+      await short.gateway.stop();
+    }
+  });
+
   it('refuses a subscription sent as a plain POST', async () => {
     const { status, body } = await postGraphQL(url, TICKED);
     expect(status).toBe(400);
