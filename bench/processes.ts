@@ -62,6 +62,39 @@ export function startTargetProcess(
   });
 }
 
+/** What `startAvailableTarget` needs of a target. */
+export interface StartableTarget {
+  readonly name: string;
+  readonly entry: string;
+  /** Why it cannot run on this machine; may first install what it needs. */
+  readonly unavailable?: (log: (line: string) => void) => Promise<string | undefined>;
+}
+
+/**
+ * Starts `target` (as `startTargetProcess` does) unless this machine cannot run it: its process,
+ * or undefined once why is recorded, in `skipped` (it cannot run here) or `failures` (it did not start).
+ */
+export async function startAvailableTarget(
+  target: StartableTarget,
+  env: Readonly<Record<string, string>>,
+  record: { readonly skipped: string[]; readonly failures: string[]; readonly log: (line: string) => void },
+  options: { cpu?: number | undefined } = {},
+): Promise<TargetProcess | undefined> {
+  const unavailable = await target.unavailable?.(record.log);
+  if (unavailable !== undefined) {
+    record.skipped.push(`${target.name}: ${unavailable}`);
+    record.log(`${target.name}: skipped, ${unavailable}`);
+    return undefined;
+  }
+  try {
+    return await startTargetProcess(target.name, target.entry, env, options);
+  } catch (error) {
+    record.failures.push(`${target.name}: did not start: ${error instanceof Error ? error.message : String(error)}`);
+    record.log(`FAILED ${String(record.failures.at(-1))}`);
+    return undefined;
+  }
+}
+
 function readRssMb(pid: number): number | undefined {
   try {
     const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
