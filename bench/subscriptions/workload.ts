@@ -53,9 +53,6 @@ export interface SubscriptionMeasurement {
   readonly subscribers: number;
   readonly connections: number;
   readonly summary: DeliverySummary;
-  /** Measured mutations sent, and how many of them were answered right. */
-  readonly mutationsSent: number;
-  readonly mutationsAnswered: number;
   /** Events that were not the expected ones, or came twice, over the whole run. */
   readonly wrongEvents: number;
   /** Subscriptions the gateway ended before the bench closed them. */
@@ -250,8 +247,6 @@ async function measureTarget(target: SubscriptionTarget, running: TargetProcess,
       subscribers: run.subscribers,
       connections,
       summary,
-      mutationsSent: measuredMutations,
-      mutationsAnswered: countAnswered(driven.answeredAt, warmupMutations, mutations),
       wrongEvents: subscribers.wrong,
       endedEarly: subscribers.ended,
       gatewayCpuPercent: cpuAtStart === undefined || cpuAtEnd === undefined ? undefined : ((cpuAtEnd - cpuAtStart) / run.durationSeconds) * 100,
