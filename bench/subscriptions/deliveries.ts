@@ -74,6 +74,9 @@ function present(data: Readonly<Record<string, unknown>>, alias: string): unknow
 /** Why an event is not the expected one, or undefined when it is (key order aside). */
 export function eventProblem(event: unknown, expected: unknown): string | undefined {
   if (isDeepStrictEqual(event, expected)) return undefined;
+  // The errors say why the data is wrong, so they come first, whole enough to read.
+  const errors = typeof event === 'object' && event !== null ? (event as { errors?: unknown }).errors : undefined;
+  if (errors !== undefined) return `errors ${clip(JSON.stringify(errors), 600)}; data ${clip(JSON.stringify((event as { data?: unknown }).data))}`;
   return `got ${clip(JSON.stringify(event))}, expected ${clip(JSON.stringify(expected))}`;
 }
 
