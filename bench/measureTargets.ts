@@ -1,6 +1,6 @@
 import type { Cleanup } from './Cleanup.js';
 import { measureLoad } from './load.js';
-import { startTargetProcess, type TargetProcess } from './processes.js';
+import { startAvailableTarget, type TargetProcess } from './processes.js';
 import { requestBody, type BenchQuery } from './queries.js';
 import type { Row } from './report.js';
 import { BASELINE, type Target } from './targets.js';
@@ -46,20 +46,8 @@ export async function measureTargets(options: MeasureOptions): Promise<Measureme
   };
 
   for (const target of options.targets) {
-    const unavailable = await target.unavailable?.(options.log);
-    if (unavailable !== undefined) {
-      skipped.push(`${target.name}: ${unavailable}`);
-      options.log(`${target.name}: skipped, ${unavailable}`);
-      continue;
-    }
-    let running: TargetProcess;
-    try {
-      running = await startTargetProcess(target.name, target.entry, { ...options.env, ...target.env?.({ answersOf }) });
-    } catch (error) {
-      failures.push(`${target.name}: did not start: ${error instanceof Error ? error.message : String(error)}`);
-      options.log(`FAILED ${String(failures.at(-1))}`);
-      continue;
-    }
+    const running = await startAvailableTarget(target, { ...options.env, ...target.env?.({ answersOf }) }, { skipped, failures, log: options.log });
+    if (running === undefined) continue;
     const stop = options.cleanup.add(() => running.stop());
     options.log(`${target.name}: listening on ${running.url} (pid ${running.pid})`);
     try {

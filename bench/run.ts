@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,13 +20,19 @@ import { measureTargets } from './measureTargets.js';
 import { QUERIES, type BenchQuery } from './queries.js';
 import { describeMachine, describeMachineLoad, formatGoals, formatSummary, formatTable, renderResults } from './report.js';
 import { startSubgraphs } from './subgraphs.js';
+import { renderSubscriptionsSection, formatSubscriptionsTable, replaceSection } from './subscriptions/subscriptionsReport.js';
+import { SUBSCRIPTION_TARGETS, type SubscriptionTarget } from './subscriptions/subscriptionTargets.js';
+import { runSubscriptions } from './subscriptions/workload.js';
 import { BASELINE, GOALS, TARGETS, type Target } from './targets.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const SHOP_SUPERGRAPH_PATH = new URL('../schema/supergraph.graphql', import.meta.url);
 
-const WORKLOADS = ['shop', 'gateways-benchmark'] as const;
+const WORKLOADS = ['shop', 'gateways-benchmark', 'subscriptions'] as const;
 type Workload = (typeof WORKLOADS)[number];
+
+/** addReview mutations a second in the subscriptions workload, each an event for every subscriber. */
+const DEFAULT_RATE = 1;
 
 const USAGE = `npm run bench -- [options]
 
@@ -35,8 +41,11 @@ checks it answers every query like ${BASELINE}, and measures it with autocannon.
 gateways-benchmark: the public graphql-gateways-benchmark's subgraphs, data and TestQuery;
 each row measured --rounds times per target, alternating the order, every answer checked
 against ${BENCHMARK_BASELINE}'s byte for byte (keys sorted).
+subscriptions: the shop's subgraphs once, then each target holding --subscribers graphql-ws
+subscriptions to reviewAdded (joined from accounts, products and inventory) while addReview
+goes straight to the reviews subgraph at --rate a second; every event checked and timed.
 
-  --workload <names>  comma-separated: ${WORKLOADS.join(', ')} (default both)
+  --workload <names>  comma-separated: ${WORKLOADS.join(', ')} (default all)
   --duration <s>      measured seconds per target and query (default 10)
   --warmup <s>        unmeasured seconds before each measurement (default 2)
   --connections <n>   concurrent connections (default 20 for shop, 50 for gateways-benchmark)
@@ -44,6 +53,9 @@ against ${BENCHMARK_BASELINE}'s byte for byte (keys sorted).
   --queries <names>   comma-separated shop queries (default all)
   --rows <names>      comma-separated gateways-benchmark rows (default all)
   --rounds <n>        gateways-benchmark measurements per row and target (default 2)
+  --subscribers <n>   subscriptions workload: subscribers on each gateway (default 1000)
+  --per-connection <n> subscriptions workload: subscriptions per WebSocket (default 1)
+  --rate <n>          subscriptions workload: addReview mutations a second (default ${DEFAULT_RATE})
   --write             also write the tables to bench/RESULTS.md (and the chart to bench/${CHART_FILE})
   --help
 
@@ -54,7 +66,9 @@ ${QUERIES.map((query) => `  ${query.name.padEnd(20)}${query.query}`).join('\n')}
 gateways-benchmark targets:
 ${BENCHMARK_TARGETS.map((target) => `  ${target.name.padEnd(20)}${target.description}`).join('\n')}
 gateways-benchmark rows:
-${BENCHMARK_ROWS.map((row) => `  ${row.name.padEnd(20)}${row.description}`).join('\n')}`;
+${BENCHMARK_ROWS.map((row) => `  ${row.name.padEnd(20)}${row.description}`).join('\n')}
+subscriptions targets:
+${SUBSCRIPTION_TARGETS.map((target) => `  ${target.name.padEnd(20)}${target.description}`).join('\n')}`;
 
 interface BenchOptions {
   readonly workloads: readonly Workload[];
@@ -67,6 +81,10 @@ interface BenchOptions {
   readonly benchmarkTargets: readonly BenchmarkTarget[];
   readonly rows: readonly BenchmarkRow[];
   readonly rounds: number;
+  readonly subscriptionTargets: readonly SubscriptionTarget[];
+  readonly subscribers: number;
+  readonly perConnection: number;
+  readonly rate: number;
   readonly write: boolean;
 }
 
@@ -84,6 +102,9 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
       queries: { type: 'string' },
       rows: { type: 'string' },
       rounds: { type: 'string', default: '2' },
+      subscribers: { type: 'string', default: '1000' },
+      'per-connection': { type: 'string', default: '1' },
+      rate: { type: 'string', default: String(DEFAULT_RATE) },
       write: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -94,7 +115,10 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
     values.workload,
     WORKLOADS.map((name) => ({ name })),
   ).map(({ name }) => name);
-  const only = values.only === undefined ? undefined : pickByName('--only', values.only, [...TARGETS, ...BENCHMARK_TARGETS]).map((target) => target.name);
+  const only =
+    values.only === undefined
+      ? undefined
+      : pickByName('--only', values.only, [...TARGETS, ...BENCHMARK_TARGETS, ...SUBSCRIPTION_TARGETS]).map((target) => target.name);
   return {
     workloads,
     durationSeconds: parseInteger('--duration', values.duration, 1, 3600),
@@ -106,6 +130,10 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
       only === undefined ? BENCHMARK_TARGETS : BENCHMARK_TARGETS.filter((target) => target.name === BENCHMARK_BASELINE || only.includes(target.name)),
     rows: pickByName('--rows', values.rows, BENCHMARK_ROWS),
     rounds: parseInteger('--rounds', values.rounds, 1, 20),
+    subscriptionTargets: only === undefined ? SUBSCRIPTION_TARGETS : SUBSCRIPTION_TARGETS.filter((target) => only.includes(target.name)),
+    subscribers: parseInteger('--subscribers', values.subscribers, 1, 100_000),
+    perConnection: parseInteger('--per-connection', values['per-connection'], 1, 100),
+    rate: parseInteger('--rate', values.rate, 1, 1_000),
     write: values.write,
   };
 }
@@ -147,8 +175,19 @@ async function main(args: readonly string[], run: CommandRun): Promise<number> {
       console.log(`wrote ${join(dirname(RESULTS_PATH), CHART_FILE)}`);
     }
   }
+  let subscriptionsSection: string | undefined;
+  if (options.workloads.includes('subscriptions')) {
+    const subscriptions = await runSubscriptionsWorkload(options, run, pinning, { command, loadAtStart, pinned });
+    subscriptionsSection = subscriptions.results;
+    failed ||= subscriptions.failed;
+  }
   if (options.write) {
-    writeFileSync(RESULTS_PATH, sections.join('\n'));
+    if (sections.length > 0) writeFileSync(RESULTS_PATH, [...sections, ...(subscriptionsSection === undefined ? [] : [subscriptionsSection])].join('\n'));
+    else if (subscriptionsSection !== undefined) {
+      // This workload alone: its section replaces the last one, and every other figure stays as it was.
+      const existing = existsSync(RESULTS_PATH) ? readFileSync(RESULTS_PATH, 'utf8') : resultsHeader(command, loadAtStart);
+      writeFileSync(RESULTS_PATH, replaceSection(existing, subscriptionsSection));
+    }
     console.log(`wrote ${RESULTS_PATH}`);
   }
   return failed ? 1 : 0;
@@ -264,6 +303,49 @@ async function runBenchmark(
       options.rows,
       options.benchmarkTargets.map((target) => target.name),
     ),
+    failed: failures.length > 0,
+  };
+}
+
+async function runSubscriptionsWorkload(
+  options: BenchOptions,
+  { cleanup, interrupted }: CommandRun,
+  pinning: CpuPinning | undefined,
+  run: { command: string; loadAtStart: string; pinned: string },
+): Promise<{ results: string; failed: boolean }> {
+  const load = { subscribers: options.subscribers, perConnection: options.perConnection };
+  const connections = Math.ceil(options.subscribers / options.perConnection);
+  const settings = `${options.subscribers} subscribers on ${connections} graphql-ws connection(s) (${options.perConnection} subscription(s) each) from the bench process, all signed in as u1; addReview at ${options.rate}/s straight to the reviews subgraph as u1..u60 in turn (${options.rate * options.subscribers} events/s offered), ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, one gateway at a time; ${run.pinned}`;
+  console.log(`\nsubscriptions load: ${settings}`);
+  const { measurements, failures, skipped, notes, database } = await runSubscriptions({
+    targets: options.subscriptionTargets,
+    ...load,
+    rate: options.rate,
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    pinning,
+    cleanup,
+    log: (line) => console.log(line),
+    interrupted,
+  });
+  const loadAtEnd = describeMachineLoad('after');
+  console.log(`\n${formatSubscriptionsTable(options.subscriptionTargets, measurements, [...failures, ...skipped])}\n`);
+  for (const line of notes) console.log(`note: ${line}`);
+  for (const line of skipped) console.log(`skipped ${line}`);
+  for (const line of failures) console.error(`FAILED ${line}`);
+  console.log(`machine at the end: ${loadAtEnd}`);
+  return {
+    results: renderSubscriptionsSection({
+      targets: options.subscriptionTargets,
+      measurements,
+      load,
+      settings,
+      database,
+      failures,
+      skipped,
+      notes,
+      run: { date: new Date(), machine: describeMachine(), command: run.command, machineLoad: [run.loadAtStart, loadAtEnd] },
+    }),
     failed: failures.length > 0,
   };
 }

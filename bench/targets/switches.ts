@@ -8,3 +8,6 @@ export function readSwitch(name: string, fallback: boolean, env: NodeJS.ProcessE
 
 /** Off for the public benchmark's subgraphs, which, unlike the shop's, take calls without a gateway token. @default on */
 export const GATEWAY_TOKEN_SWITCH = 'BENCH_GATEWAY_TOKEN';
+
+/** On for the subscriptions workload: Hive Gateway serves graphql-ws and subscribes to the subgraphs over it. @default off */
+export const HIVE_SUBSCRIPTIONS_SWITCH = 'HIVE_SUBSCRIPTIONS';
