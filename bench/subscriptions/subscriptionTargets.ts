@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { HIVE_GATEWAY_VERSION, installHiveGateway } from '../installHiveGateway.js';
 import { HIVE_SUBSCRIPTIONS_SWITCH } from '../targets/switches.js';
+import { readCounter } from '../../test/support/http.js';
 import { SUPERGATE_ENTRY, SUPERGATE_ENV } from '../targets.js';
 
 /** How many subscribers the run holds, and how they share connections. */
@@ -20,6 +21,8 @@ export interface SubscriptionTarget {
   readonly env: (load: SubscriberLoad) => Readonly<Record<string, string>>;
   /** The settings `env` stands for, for the results. */
   readonly settings: (load: SubscriberLoad) => string;
+  /** How many client subscriptions it holds now, read from the gateway itself; undefined when it cannot say, and the subgraph's count stands in (one upstream subscription per client). */
+  readonly subscribed?: (graphqlUrl: string) => Promise<number>;
   /** Why it cannot run on this machine; may first install what it needs. @default always runs */
   readonly unavailable?: (log: (line: string) => void) => Promise<string | undefined>;
 }
@@ -44,6 +47,8 @@ export const SUBSCRIPTION_TARGETS: readonly SubscriptionTarget[] = [
       'the real gateway process (gateway/src/index.ts), GATEWAY_WORKERS=1, every edge check on (the token in connection_init verified, limits, authorization); rate limits and subscription caps raised above the load',
     entry: SUPERGATE_ENTRY,
     env: (load) => ({ ...SUPERGATE_ENV, RESPONSE_CACHE: 'off', ...supergateCaps(load) }),
+    // Equal subscribers share one upstream subscription, so the subgraph's count says nothing of how many are subscribed.
+    subscribed: (graphqlUrl) => readCounter(graphqlUrl, 'gateway_subscriptions_active'),
     settings: (load) =>
       `RESPONSE_CACHE=off, RATE_LIMIT_REQUESTS=${SUPERGATE_ENV['RATE_LIMIT_REQUESTS'] ?? 'default'}, ${Object.entries(supergateCaps(load))
         .map(([name, value]) => `${name}=${value}`)
@@ -56,15 +61,6 @@ export const SUBSCRIPTION_TARGETS: readonly SubscriptionTarget[] = [
     env: () => ({ [HIVE_SUBSCRIPTIONS_SWITCH]: 'on' }),
     settings: () =>
       "default options; transportEntries['*'].options.subscriptions = { kind: 'ws', location: '/graphql', options: { connectionParams: { supergate-gateway-token } } }, and a plugin (onSubgraphExecute) adding the same token to each subscription's extensions: one anonymous identity token signed at start, as the static header its HTTP calls carry",
-    unavailable: (log) => installHiveGateway(log),
-  },
-  {
-    name: 'hive-no-dedup',
-    description:
-      "the same Hive Gateway with its HTTP executor's deduplicateInflightRequests off, so each subscriber's event makes its own entity calls, as Supergate's do (it shares identical calls among queries only)",
-    entry: fileURLToPath(new URL('../targets/hiveGateway.ts', import.meta.url)),
-    env: () => ({ [HIVE_SUBSCRIPTIONS_SWITCH]: 'on', HIVE_UPSTREAM_DEDUPLICATION: 'off' }),
-    settings: () => "as hive, plus transportEntries['*'].options.deduplicateInflightRequests = false",
     unavailable: (log) => installHiveGateway(log),
   },
 ];

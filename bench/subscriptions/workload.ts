@@ -194,12 +194,20 @@ async function measureTarget(target: SubscriptionTarget, running: TargetProcess,
     mutations,
   });
   try {
-    // Subscribed once the reviews subgraph counts every one; the gateway subscribes upstream after it acknowledged the connection.
+    // Subscribed once the gateway counts every one (or, for a gateway that cannot say, the reviews subgraph does), and
+    // reviews has at least one: the gateway subscribes upstream after it acknowledged the connection.
+    const { subscribed } = target;
     await waitFor(
-      `${run.subscribers} subscriptions on the reviews subgraph`,
-      async () => subscribers.ended > 0 || (await readCounter(run.reviewsUrl, ACTIVE_SUBSCRIPTIONS)) >= listening + run.subscribers,
+      `${run.subscribers} subscriptions on ${subscribed === undefined ? 'the reviews subgraph' : 'the gateway'}`,
+      async () => {
+        if (subscribers.ended > 0) return true;
+        const upstream = (await readCounter(run.reviewsUrl, ACTIVE_SUBSCRIPTIONS)) - listening;
+        return upstream >= 1 && (subscribed === undefined ? upstream : await subscribed(running.url)) >= run.subscribers;
+      },
       60_000,
     );
+    const upstreamSubscriptions = (await readCounter(run.reviewsUrl, ACTIVE_SUBSCRIPTIONS)) - listening;
+    run.notes(`${run.subscribers} client subscriptions over ${upstreamSubscriptions} subscription(s) to the reviews subgraph`);
     if (subscribers.ended > 0) {
       run.problems(`${subscribers.ended} subscriptions ended before any event, not measured: ${subscribers.problems.join('; ')}`);
       return undefined;
