@@ -324,6 +324,20 @@ describe('subscriptions through the gateway', () => {
     otherUser.stop();
   });
 
+  it("shares one caller's identical join calls between its different subscriptions, as between queries", async () => {
+    const withSeq = subscribeWs(wsClient({ authorization: bearer('u23') }), 'subscription { ticked { seq label } }');
+    const withId = subscribeWs(wsClient({ authorization: bearer('u23') }), 'subscription { ticked { id label } }');
+    let seq = 800;
+    await waitFor('an event for both', async () => {
+      seq += 1;
+      await pubsub.publish('tick', { seq });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return [withSeq, withId].every((sub) => sub.events.some((event) => JSON.stringify(event).includes(`tick ${seq}`)));
+    });
+    // Two upstream subscriptions (the documents differ), one call to labels for the event both joined at once.
+    expect(labels.entityFetches.ids.filter((id) => id === String(seq))).toEqual([String(seq)]);
+  });
+
   it('ends a slow consumer with SUBSCRIPTION_BUFFER_OVERFLOW, while another subscriber gets every event', async () => {
     const fast = subscribeWs(wsClient({ authorization: bearer('u6') }), 'subscription { ticked { seq } }');
     await published(100, () => fast.events.length > 0);

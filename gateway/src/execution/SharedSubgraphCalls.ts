@@ -37,9 +37,12 @@ export class SharedSubgraphCalls {
   }
 }
 
-/** The key concurrent identical calls share, or undefined when the call must be made on its own (anything in a mutation). */
+/**
+ * The key concurrent identical calls share, or undefined when the call must be made on its own (anything in a
+ * mutation). A subscription's calls here are the joins of its events, which read as a query's do.
+ */
 function sharedCallKey(request: SubgraphRequest): string | undefined {
-  if (!('incomingRequestContext' in request) || request.incomingRequestContext.operation.operation !== OperationTypeNode.QUERY) return undefined;
+  if (!('incomingRequestContext' in request) || request.incomingRequestContext.operation.operation === OperationTypeNode.MUTATION) return undefined;
   const { query, variables } = request.request;
   if (query === undefined) return undefined;
   const context = request.context as Partial<GatewayContext>;
