@@ -55,6 +55,7 @@ goes straight to the reviews subgraph at --rate a second; every event checked an
   --rounds <n>        gateways-benchmark measurements per row and target (default 2)
   --subscribers <n>   subscriptions workload: subscribers on each gateway (default 1000)
   --per-connection <n> subscriptions workload: subscriptions per WebSocket (default 1)
+  --callers <n>       subscriptions workload: distinct users the connections sign in as, in turn (default 1)
   --rate <n>          subscriptions workload: addReview mutations a second (default ${DEFAULT_RATE})
   --write             also write the tables to bench/RESULTS.md (and the chart to bench/${CHART_FILE})
   --help
@@ -84,6 +85,7 @@ interface BenchOptions {
   readonly subscriptionTargets: readonly SubscriptionTarget[];
   readonly subscribers: number;
   readonly perConnection: number;
+  readonly callers: number;
   readonly rate: number;
   readonly write: boolean;
 }
@@ -104,6 +106,7 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
       rounds: { type: 'string', default: '2' },
       subscribers: { type: 'string', default: '1000' },
       'per-connection': { type: 'string', default: '1' },
+      callers: { type: 'string', default: '1' },
       rate: { type: 'string', default: String(DEFAULT_RATE) },
       write: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -133,6 +136,7 @@ function parseOptions(args: readonly string[]): BenchOptions | 'help' {
     subscriptionTargets: only === undefined ? SUBSCRIPTION_TARGETS : SUBSCRIPTION_TARGETS.filter((target) => only.includes(target.name)),
     subscribers: parseInteger('--subscribers', values.subscribers, 1, 100_000),
     perConnection: parseInteger('--per-connection', values['per-connection'], 1, 100),
+    callers: parseInteger('--callers', values.callers, 1, 100_000),
     rate: parseInteger('--rate', values.rate, 1, 1_000),
     write: values.write,
   };
@@ -315,11 +319,13 @@ async function runSubscriptionsWorkload(
 ): Promise<{ results: string; failed: boolean }> {
   const load = { subscribers: options.subscribers, perConnection: options.perConnection };
   const connections = Math.ceil(options.subscribers / options.perConnection);
-  const settings = `${options.subscribers} subscribers on ${connections} graphql-ws connection(s) (${options.perConnection} subscription(s) each) from the bench process, all signed in as u1; addReview at ${options.rate}/s straight to the reviews subgraph as u1..u60 in turn (${options.rate * options.subscribers} events/s offered), ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, one gateway at a time; ${run.pinned}`;
+  const callers = options.callers === 1 ? 'all signed in as u1' : `signed in as u1..u${options.callers} in turn, connection by connection`;
+  const settings = `${options.subscribers} subscribers on ${connections} graphql-ws connection(s) (${options.perConnection} subscription(s) each) from the bench process, ${callers}; addReview at ${options.rate}/s straight to the reviews subgraph as u1..u60 in turn (${options.rate * options.subscribers} events/s offered), ${options.durationSeconds} s measured after a ${options.warmupSeconds} s warm-up, one gateway at a time; ${run.pinned}`;
   console.log(`\nsubscriptions load: ${settings}`);
   const { measurements, failures, skipped, notes, database } = await runSubscriptions({
     targets: options.subscriptionTargets,
     ...load,
+    callers: options.callers,
     rate: options.rate,
     warmupSeconds: options.warmupSeconds,
     durationSeconds: options.durationSeconds,
@@ -336,6 +342,7 @@ async function runSubscriptionsWorkload(
   console.log(`machine at the end: ${loadAtEnd}`);
   return {
     results: renderSubscriptionsSection({
+      callers: options.callers,
       targets: options.subscriptionTargets,
       measurements,
       load,

@@ -14,8 +14,8 @@ export interface SubscribersOptions {
   readonly count: number;
   /** Subscriptions on each WebSocket; the last connection may hold fewer. */
   readonly perConnection: number;
-  /** Sent in `connection_init`, as a browser client sends its token. */
-  readonly authorization: string;
+  /** Sent in `connection_init` of connection number `connection` (from 0), as a browser client sends its token. */
+  readonly authorization: (connection: number) => string;
   /** The review bodies of this run start with it. */
   readonly label: string;
   readonly expected: ExpectedEvents;
@@ -78,7 +78,7 @@ export class Subscribers {
       const client = createClient({
         url: options.url,
         webSocketImpl: WebSocket,
-        connectionParams: { authorization: options.authorization },
+        connectionParams: { authorization: options.authorization(this.clients.length) },
         retryAttempts: 0,
         on: {
           connected: () => {

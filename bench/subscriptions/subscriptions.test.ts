@@ -11,7 +11,7 @@ import {
   sequenceOf,
   summariseDeliveries,
 } from './deliveries.js';
-import { formatSubscriptionsTable, replaceSection, SECTION_HEADING } from './subscriptionsReport.js';
+import { DISTINCT_CALLERS_HEADING, formatSubscriptionsTable, replaceSection, SECTION_HEADING } from './subscriptionsReport.js';
 import { SUBSCRIPTION_TARGETS } from './subscriptionTargets.js';
 import type { SubscriptionMeasurement } from './workload.js';
 
@@ -128,5 +128,12 @@ describe('the subscriptions workload', () => {
     const second = replaceSection(`${first}\n${soak}`, `${SECTION_HEADING}\n\nnew figures\n`);
     expect(second).toBe(`${shop}\n${benchmark}\n${SECTION_HEADING}\n\nnew figures\n\n${soak}`);
     expect(replaceSection(second, `${SECTION_HEADING}\n\nnewer\n`)).toBe(`${shop}\n${benchmark}\n${SECTION_HEADING}\n\nnewer\n\n${soak}`);
+  });
+
+  it('keeps a distinct-callers run in a section of its own beside the one-caller run', () => {
+    const oneCaller = `${SECTION_HEADING}\n\none caller\n`;
+    const both = replaceSection(oneCaller, `${DISTINCT_CALLERS_HEADING}\n\nmany callers\n`);
+    expect(both).toBe(`${SECTION_HEADING}\n\none caller\n\n${DISTINCT_CALLERS_HEADING}\n\nmany callers\n`);
+    expect(replaceSection(both, `${SECTION_HEADING}\n\nagain\n`)).toBe(`${SECTION_HEADING}\n\nagain\n\n${DISTINCT_CALLERS_HEADING}\n\nmany callers\n`);
   });
 });

@@ -3,6 +3,8 @@ import type { SubscriptionMeasurement } from './workload.js';
 
 /** The heading of the workload's section in RESULTS.md; a run of this workload alone replaces only that section. */
 export const SECTION_HEADING = '## Subscriptions';
+/** The section of a run whose connections sign in as distinct callers, kept beside the one-caller section. */
+export const DISTINCT_CALLERS_HEADING = '## Subscriptions, distinct callers';
 
 /** A Markdown table aligned for the terminal: one row per target, `n/a` and the reason for one that was not measured. */
 export function formatSubscriptionsTable(
@@ -87,12 +89,14 @@ export function renderSubscriptionsSection(run: {
   readonly failures: readonly string[];
   readonly skipped: readonly string[];
   readonly notes: readonly string[];
+  /** Distinct users the connections signed in as: more than one gets a section of its own. */
+  readonly callers: number;
   /** When and how it was measured: a run of this workload alone replaces only this section, so it says so itself. */
   readonly run?: { readonly date: Date; readonly machine: string; readonly command: string; readonly machineLoad: readonly [string, string] } | undefined;
 }): string {
   const notMeasured = [...run.failures, ...run.skipped];
   return [
-    SECTION_HEADING,
+    run.callers === 1 ? SECTION_HEADING : DISTINCT_CALLERS_HEADING,
     '',
     "Subscribers on one gateway over graphql-ws, each holding `reviewAdded { body author { username } product { name price inStock } }`, so every event joins accounts, products and inventory into the review. A driver sends `addReview` straight to the reviews subgraph at a steady rate (the same for every target, so the gateway carries only the subscriptions); every event each subscriber receives must equal the target's answer to a plain query with the same join (which must equal the first target's), and it is timed from the mutation's answer to its arrival. events/s counts the correct events that arrived within the measured seconds; latency covers every delivery of the measured mutations; gateway CPU % is the gateway process's CPU time over the measured seconds as a share of its one core (near 100: the gateway set the pace; well below: the subgraphs or the bench's core did); KB per subscriber is (RSS with every subscriber subscribed, before any event, minus RSS before any) / subscribers.",
     '',
@@ -126,13 +130,14 @@ export function renderSubscriptionsSection(run: {
 }
 
 /**
- * RESULTS.md with `section` in place of the one already there (from its heading to
+ * RESULTS.md with `section` in place of the one already there under the same heading (its first line, up to
  * the next `## ` heading), or appended when there is none: the other workloads' figures stay as they were.
  */
 export function replaceSection(results: string, section: string): string {
   const lines = results.split('\n');
-  const start = lines.findIndex((line) => line === SECTION_HEADING);
   const body = section.endsWith('\n') ? section.slice(0, -1) : section;
+  const heading = body.split('\n', 1)[0];
+  const start = lines.findIndex((line) => line === heading);
   if (start === -1) return `${results.replace(/\n*$/, '')}\n\n${body}\n`;
   const next = lines.findIndex((line, index) => index > start && line.startsWith('## '));
   const after = next === -1 ? [] : lines.slice(next);

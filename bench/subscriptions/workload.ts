@@ -37,6 +37,8 @@ export interface SubscriptionsWorkloadOptions {
   readonly targets: readonly SubscriptionTarget[];
   readonly subscribers: number;
   readonly perConnection: number;
+  /** Distinct users the connections sign in as, in turn: 1 lets equal subscriptions share, more shows what each caller costs. */
+  readonly callers: number;
   /** Mutations per second, warm-up and measured run alike. */
   readonly rate: number;
   readonly warmupSeconds: number;
@@ -95,8 +97,12 @@ export async function runSubscriptions(options: SubscriptionsWorkloadOptions): P
   const signer = new GatewayTokenSigner(gatewaySigningKey, GATEWAY_ISSUER, 12 * 60 * 60);
   const authorTokens = new Map<string, string>();
   for (let index = 1; index <= AUTHOR_COUNT; index += 1) authorTokens.set(`u${index}`, await signer.sign(`u${index}`));
-  // Every subscriber signs in as the same user, as the shop workload sends one token on every connection.
-  const authorization = `Bearer ${jwt.sign({ scope: '' }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: '12h' })}`;
+  // Connections sign in as u1..u<callers> in turn; with one caller, as the shop workload sends one token on every connection.
+  const callerTokens = Array.from(
+    { length: options.callers },
+    (_, index) => `Bearer ${jwt.sign({ scope: '' }, DEVELOPMENT_JWT_SECRET, { algorithm: 'HS256', subject: `u${index + 1}`, expiresIn: '12h' })}`,
+  );
+  const authorization = (connection: number): string => callerTokens[connection % callerTokens.length]!;
   const load = { subscribers: options.subscribers, perConnection: options.perConnection };
   let reference: unknown;
 
@@ -111,7 +117,7 @@ export async function runSubscriptions(options: SubscriptionsWorkloadOptions): P
     const stop = options.cleanup.add(() => running.stop());
     try {
       options.log(`${target.name}: listening on ${running.url} (pid ${running.pid})`);
-      const expectation = await askExpectations(running.url, authorization);
+      const expectation = await askExpectations(running.url, authorization(0));
       if (typeof expectation === 'string' || (reference !== undefined && !isDeepStrictEqual(expectation, reference))) {
         const problem =
           typeof expectation === 'string' ? expectation : `its answer differs from the first target's: ${JSON.stringify(expectation).slice(0, 300)}`;
@@ -164,8 +170,9 @@ async function askExpectations(url: string, authorization: string): Promise<Reco
 }
 
 interface TargetRun extends SubscriptionsWorkloadOptions {
+  /** The token connection number `connection` signs in with. */
+  readonly authorization: (connection: number) => string;
   readonly expected: ExpectedEvents;
-  readonly authorization: string;
   readonly reviewsUrl: string;
   readonly authorTokens: ReadonlyMap<string, string>;
   /** Records one problem that makes the run's numbers suspect. */
