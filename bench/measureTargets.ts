@@ -19,6 +19,8 @@ export interface MeasureOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Sent with every request to every target, so they all get the same bytes. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The core each target's process is pinned to, as the settings line says; undefined when the machine cannot pin. */
+  readonly gatewayCpu: number | undefined;
   readonly cleanup: Cleanup;
   readonly log: (line: string) => void;
 }
@@ -46,7 +48,12 @@ export async function measureTargets(options: MeasureOptions): Promise<Measureme
   };
 
   for (const target of options.targets) {
-    const running = await startAvailableTarget(target, { ...options.env, ...target.env?.({ answersOf }) }, { skipped, failures, log: options.log });
+    const running = await startAvailableTarget(
+      target,
+      { ...options.env, ...target.env?.({ answersOf }) },
+      { skipped, failures, log: options.log },
+      { cpu: options.gatewayCpu },
+    );
     if (running === undefined) continue;
     const stop = options.cleanup.add(() => running.stop());
     options.log(`${target.name}: listening on ${running.url} (pid ${running.pid})`);

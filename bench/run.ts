@@ -165,7 +165,7 @@ async function main(args: readonly string[], run: CommandRun): Promise<number> {
   const sections: string[] = [];
   let failed = false;
   if (options.workloads.includes('shop')) {
-    const shop = await runShop(options, run, { command, loadAtStart, pinned });
+    const shop = await runShop(options, run, { command, loadAtStart, pinned, gatewayCpu: pinning?.gatewayCpu });
     sections.push(shop.results);
     failed ||= shop.failed;
   }
@@ -215,7 +215,7 @@ function resultsHeader(command: string, loadAtStart: string): string {
 async function runShop(
   options: BenchOptions,
   { cleanup, interrupted }: CommandRun,
-  run: { command: string; loadAtStart: string; pinned: string },
+  run: { command: string; loadAtStart: string; pinned: string; gatewayCpu: number | undefined },
 ): Promise<{ results: string; failed: boolean }> {
   const selected = new Set(options.targets.map((target) => target.name));
   const runOrder = TARGETS.filter((target) => target.name === BASELINE || selected.has(target.name));
@@ -236,6 +236,7 @@ async function runShop(
     durationSeconds: options.durationSeconds,
     env: { ...childEnv, PORT: '0', ...subgraphs.gatewayEnv },
     headers: { authorization: `Bearer ${token}` },
+    gatewayCpu: run.gatewayCpu,
     cleanup,
     log: (line) => console.log(line),
   });
