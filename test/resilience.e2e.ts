@@ -185,14 +185,13 @@ describe('resilience: graceful shutdown, workers, and a subgraph process that di
       });
       await waitFor('both subscriptions', async () => (await readCounter(gateway.url, 'gateway_subscriptions_active')) >= 2);
       const exited = exitOf(gateway.process);
-      const signalledAt = Date.now();
       gateway.process.kill('SIGTERM');
       const streamed = await (await sse).text();
       expect(streamed).toMatch(/event: next\ndata: \{"errors":\[\{"message":"[^"]+","extensions":\{"code":"SHUTTING_DOWN"\}\}\]\}\n\nevent: complete/);
       expect(await exited).toEqual({ code: 0, signal: null });
       expect(closeCode).toBe(1001);
-      // Nowhere near the 60 s grace period: nothing waited for the subscriptions.
-      expect(Date.now() - signalledAt).toBeLessThan(20_000);
+      // Nothing waited out the 60 s grace period for the subscriptions: no connection was cut off at its end.
+      expect(output.join('\n')).not.toMatch(/cut off/);
       await client.dispose();
     },
   );

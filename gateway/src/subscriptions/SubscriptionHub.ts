@@ -80,11 +80,6 @@ export class SubscriptionHub {
     });
   }
 
-  /** How many subscriptions are running. */
-  get size(): number {
-    return this.live.size;
-  }
-
   /** Answers one request over a streaming transport: a stream when it is a subscription that passed every check. */
   async start(request: StreamRequest): Promise<StreamStart> {
     if (this.stopping) return refusal(503, ErrorCode.ShuttingDown, 'The gateway is shutting down; subscribe again on another replica.');

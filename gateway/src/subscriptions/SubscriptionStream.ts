@@ -60,11 +60,6 @@ export class SubscriptionStream<TEvent> implements ClientStream {
     return this.ending !== undefined;
   }
 
-  /** How many events wait for the consumer. */
-  get buffered(): number {
-    return this.queue.length;
-  }
-
   /** An event from upstream; the one past `capacity` ends the subscription instead. */
   push(event: TEvent): void {
     if (this.ending !== undefined) return;

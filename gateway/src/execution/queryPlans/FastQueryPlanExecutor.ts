@@ -5,7 +5,7 @@ import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../../context.js';
 import type { Execute, GatewayExecutionResult, GatewayRequestContext } from '../executorTypes.js';
-import { compilePlan, compileSubscriptionPlan, type CompiledSubscriptionPlan, type RunPlan } from './compilePlan.js';
+import { compilePlan, compileSubscriptionPlan, pickVariables, type CompiledSubscriptionPlan, type RunPlan } from './compilePlan.js';
 import { compileResponseShaper, type ResponseObject, type ResponseShaper } from './shapeResponse.js';
 import { UnsupportedPlan, type FallbackReason } from './UnsupportedPlan.js';
 
@@ -148,15 +148,6 @@ export interface PreparedSubscription {
   readonly request: { readonly query: string; readonly variables: Record<string, unknown>; readonly operationName: string | undefined };
   /** Runs the rest of the plan on one event's data (the primary fetch's answer) and shapes the client's answer. */
   readonly complete: (eventData: ResponseObject) => Promise<GatewayExecutionResult>;
-}
-
-/** The variables a fetch uses, as the client sent them. */
-function pickVariables(usages: readonly string[] | undefined, provided: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  const variables = Object.create(null) as Record<string, unknown>;
-  for (const name of usages ?? []) {
-    if (provided && Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
-  }
-  return variables;
 }
 
 function compile(plan: QueryPlan, operation: Operation, supergraphSchema: GraphQLSchema): CompiledPlan | UnsupportedPlan {

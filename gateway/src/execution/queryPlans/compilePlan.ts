@@ -124,11 +124,7 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): (run: PlanRun, c
     if (service === undefined) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
     const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity: unknown) => entity !== null && entity !== undefined) : [cursor.data];
     if (entities.length < 1) return;
-    const variables = Object.create(null) as Record<string, unknown>;
-    const provided = run.requestContext.request.variables;
-    for (const name of variableUsages) {
-      if (provided && Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
-    }
+    const variables = pickVariables(variableUsages, run.requestContext.request.variables);
     if (pickRepresentation === undefined) {
       const received = await send(run, service, fetch, cursor, variables);
       for (const entity of entities) mergeInto(entity as ResponseObject, received);
@@ -157,6 +153,15 @@ function compileFetch(fetch: FetchNode, schema: GraphQLSchema): (run: PlanRun, c
       mergeInto(existingEntity, receivedEntity);
     }
   };
+}
+
+/** The variables a fetch uses, as the client sent them. */
+export function pickVariables(usages: readonly string[] | undefined, provided: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const variables = Object.create(null) as Record<string, unknown>;
+  for (const name of usages ?? []) {
+    if (provided && Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+  }
+  return variables;
 }
 
 /** Sends one fetch through the subgraph's data source (retries, breaker, identity, deduplication, cache hints all apply there). */
