@@ -15,7 +15,7 @@ import { GATEWAY_TOKEN_HEADER } from '../lib/gatewayToken.js';
 import { createLogger } from '../lib/logger.js';
 import { postGraphQL, readCounter } from './support/http.js';
 import { LABELS_SDL, startLabelSubgraph, startTickSubgraph, TICKS_SDL, type FixtureSubgraph } from './support/tickSubgraphs.js';
-import { readMultipart } from './support/multipart.js';
+import { postMultipart, readMultipart } from './support/multipart.js';
 import { waitFor } from './support/waitFor.js';
 
 const JWT_SECRET = 'subscriptions-test-secret-0123456789abcdef-0123';
@@ -159,11 +159,7 @@ describe('subscriptions through the gateway', () => {
   });
 
   it('streams Apollo multipart subscriptions, starting with a heartbeat part', async () => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0",application/json', authorization: bearer('u1') },
-      body: JSON.stringify({ query: TICKED }),
-    });
+    const response = await postMultipart(url, TICKED, bearer('u1'));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
     const parts: Record<string, unknown>[] = [];
@@ -180,11 +176,7 @@ describe('subscriptions through the gateway', () => {
   it('keeps an HTTP stream open past REQUEST_TIMEOUT_MS, which bounds receiving the request only', async () => {
     const short = await startGateway({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '500' });
     try {
-      const response = await fetch(short.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: bearer('u22') },
-        body: JSON.stringify({ query: TICKED }),
-      });
+      const response = await postMultipart(short.url, TICKED, bearer('u22'));
       const parts: Record<string, unknown>[] = [];
       const reading = readMultipart(response, (part) => {
         parts.push(part);
@@ -260,12 +252,7 @@ describe('subscriptions through the gateway', () => {
   });
 
   it('refuses a caller past SUBSCRIPTIONS_MAX_PER_CALLER over any protocol, and the gateway past SUBSCRIPTIONS_MAX', async () => {
-    const open = (at: string, sub: string) =>
-      fetch(at, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: bearer(sub) },
-        body: JSON.stringify({ query: TICKED }),
-      });
+    const open = (at: string, sub: string) => postMultipart(at, TICKED, bearer(sub));
     const streams = await Promise.all([1, 2, 3, 4, 5].map(() => open(url, 'u12')));
     expect(streams.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
     const sixth = await open(url, 'u12');
@@ -402,11 +389,7 @@ describe('subscriptions through the gateway', () => {
       TICKED,
     );
     await published(500, () => sub.events.length > 0);
-    const response = await fetch(second.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'multipart/mixed;subscriptionSpec="1.0"', authorization: bearer('u11') },
-      body: JSON.stringify({ query: TICKED }),
-    });
+    const response = await postMultipart(second.url, TICKED, bearer('u11'));
     const parts: Record<string, unknown>[] = [];
     const reading = readMultipart(response, (part) => {
       parts.push(part);
